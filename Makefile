@@ -1,0 +1,43 @@
+# Two commands matter: `make run` (service with demo data, GraphiQL on localhost) and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
+
+.PHONY: setup run test lint schema neo4j-jars web-assets bench clean-local
+
+setup: $(VENV)/.installed neo4j/lib/.complete web/static/vendor/.complete
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -e '.[dev]'
+	touch $@
+
+neo4j/lib/.complete: neo4j/pom.xml
+	$(PY) -m service.local_neo4j fetch
+
+web/static/vendor/.complete: web/package.json web/package-lock.json
+	$(PY) -m web.build_assets
+	touch $@
+
+run: setup
+	$(PY) -m service.cli run
+
+test: setup
+	$(PY) -m pytest -q
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+schema: $(VENV)/.installed
+	$(PY) -m service.cli export-schema
+
+bench: setup
+	$(PY) -m benchmarks.orders
+
+clean-local:
+	$(PY) -m service.local_neo4j stop
+	rm -rf .local

@@ -1,0 +1,72 @@
+"""Reads of the catalog: product specifications with their bundles, and service specifications."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.driver import Graph, run
+from graph.records import (
+    BundleRecord,
+    ServiceSpecRecord,
+    SpecRecord,
+    parse_characteristic_specs,
+    parse_templates,
+)
+
+SPEC_COLUMNS = (
+    "s.id AS id, s.name AS name, s.version AS version, s.physical AS physical, "
+    "s.description AS description, s.characteristics AS characteristics, s.fulfillment AS fulfillment, "
+    "[(s)-[b:BUNDLES]->(c:ProductSpecification) | {child: c.id, min: b.min, max: b.max}] AS bundles, "
+    "[(s)-[:REALIZED_AS]->(ss:ServiceSpecification) | ss.id] AS services"
+)
+
+
+def spec_from(r: Any) -> SpecRecord:
+    return SpecRecord(
+        id=r["id"],
+        name=r["name"],
+        version=str(r["version"] or "1"),
+        physical=bool(r["physical"]),
+        description=r["description"],
+        characteristics=parse_characteristic_specs(r["characteristics"]),
+        bundles=tuple(
+            BundleRecord(r["id"], b["child"], int(b["min"] or 0), int(b["max"] or 0))
+            for b in sorted(r["bundles"], key=lambda b: b["child"])
+        ),
+        service_spec_ids=tuple(sorted(r["services"])),
+        fulfillment=parse_templates(r["fulfillment"]),
+    )
+
+
+async def specs_by_ids(graph: Graph, ids: list[str]) -> dict[str, SpecRecord]:
+    rows = await graph.fetch(
+        f"UNWIND $ids AS sid MATCH (s:ProductSpecification {{id: sid}}) RETURN {SPEC_COLUMNS}", ids=ids
+    )
+    return {r["id"]: spec_from(r) for r in rows}
+
+
+async def all_specs(graph: Graph) -> list[SpecRecord]:
+    rows = await graph.fetch(f"MATCH (s:ProductSpecification) RETURN {SPEC_COLUMNS} ORDER BY s.name, s.id")
+    return [spec_from(r) for r in rows]
+
+
+async def service_specs_by_ids(graph: Graph, ids: list[str]) -> dict[str, ServiceSpecRecord]:
+    rows = await graph.fetch(
+        "UNWIND $ids AS sid MATCH (s:ServiceSpecification {id: sid}) "
+        "RETURN s.id AS id, s.name AS name, s.fulfillment AS fulfillment",
+        ids=ids,
+    )
+    return {r["id"]: ServiceSpecRecord(r["id"], r["name"], parse_templates(r["fulfillment"])) for r in rows}
+
+
+async def specs_in(tx: AsyncManagedTransaction, graph: Graph, ids: list[str]) -> dict[str, SpecRecord]:
+    """`specs_by_ids` inside the caller's transaction."""
+    rows = await run(
+        tx,
+        graph,
+        f"UNWIND $ids AS sid MATCH (s:ProductSpecification {{id: sid}}) RETURN {SPEC_COLUMNS}",
+        {"ids": sorted(set(ids))},
+    )
+    return {r["id"]: spec_from(r) for r in rows}

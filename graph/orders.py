@@ -1,0 +1,384 @@
+"""Customer orders and their lines: reads, claims on inventory, and batched writes.
+
+Functions taking `tx` run inside the caller's transaction, so one mutation (lock, read, decide,
+write) is one transaction whatever its size. Lines are written with UNWIND batches.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.driver import Graph, run
+from graph.inventory import MAX_DEPTH
+from graph.records import parse_json_map
+from rules.model import (
+    OPEN_ORDER_STATES,
+    CharacteristicChange,
+    InventoryItem,
+    InventoryState,
+    LineAction,
+    Order,
+    OrderAction,
+    OrderLine,
+    OrderState,
+)
+
+Tx = AsyncManagedTransaction
+OPEN_STATES = sorted(s.value for s in OPEN_ORDER_STATES)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def line_row(line: OrderLine, seq: int) -> dict[str, Any]:
+    return {
+        "id": line.id,
+        "action": line.action.value,
+        "state": line.state.value,
+        "inventoryId": line.inventory_id,
+        "specId": line.spec_id,
+        "parentLineId": line.parent_line_id,
+        "move": line.move,
+        "targetLocationId": line.target_location_id,
+        "changes": json.dumps([[c.name, c.old, c.new] for c in line.characteristic_changes]),
+        "seq": seq,
+    }
+
+
+def line_from(props: Any) -> OrderLine:
+    return OrderLine(
+        id=props["id"],
+        action=LineAction(props["action"]),
+        inventory_id=props.get("inventoryId"),
+        spec_id=props["specId"],
+        parent_line_id=props.get("parentLineId"),
+        move=bool(props.get("move")),
+        target_location_id=props.get("targetLocationId"),
+        characteristic_changes=tuple(
+            CharacteristicChange(n, o, v) for n, o, v in json.loads(props.get("changes") or "[]")
+        ),
+        state=OrderState(props["state"]),
+    )
+
+
+def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
+    return Order(
+        id=props["id"],
+        account_id=props["accountId"],
+        action=OrderAction(props["action"]),
+        state=OrderState(props["state"]),
+        version=int(props.get("version") or 1),
+        lines=[line_from(p) for p in lines],
+    )
+
+
+ORDER_WITH_LINES = (
+    "OPTIONAL MATCH (o)-[:HAS_LINE]->(l:OrderLine) WITH o, l ORDER BY l.seq "
+    "RETURN o {.*} AS order, collect(l {.*}) AS lines"
+)
+
+
+async def orders_by_ids(graph: Graph, ids: list[str]) -> dict[str, Order]:
+    rows = await graph.fetch(
+        "UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) " + ORDER_WITH_LINES, ids=ids
+    )
+    return {r["order"]["id"]: order_from(r["order"], r["lines"]) for r in rows}
+
+
+async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
+    """Order properties (timestamps, reason, idempotency key) for display."""
+    rows = await graph.fetch("UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) RETURN o {.*} AS o", ids=ids)
+    return {r["o"]["id"]: dict(r["o"]) for r in rows}
+
+
+async def order_ids_of_accounts(graph: Graph, account_ids: list[str]) -> dict[str, list[str]]:
+    rows = await graph.fetch(
+        "UNWIND $ids AS aid MATCH (:Account {id: aid})-[:PLACED]->(o:CustomerOrder) "
+        "RETURN aid, o.id AS id ORDER BY o.createdAt DESC, o.id",
+        ids=account_ids,
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        out[r["aid"]].append(r["id"])
+    return out
+
+
+async def open_order_ids_of_items(graph: Graph, item_ids: list[str]) -> dict[str, str]:
+    rows = await graph.fetch(
+        "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) WHERE p.openOrderId IS NOT NULL "
+        "RETURN pid, p.openOrderId AS orderId",
+        ids=item_ids,
+    )
+    return {r["pid"]: r["orderId"] for r in rows}
+
+
+# --- inside a transaction -------------------------------------------------------------------------
+
+
+async def lock_order(tx: Tx, graph: Graph, order_id: str) -> Order | None:
+    """Take the order's write lock, then read it with its lines (concurrent edits queue here)."""
+    rows = await run(
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES,
+        {"id": order_id},
+    )
+    return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
+
+
+async def find_by_idempotency_key(tx: Tx, graph: Graph, key: str) -> Order | None:
+    rows = await run(
+        tx, graph, "MATCH (o:CustomerOrder {idempotencyKey: $key}) " + ORDER_WITH_LINES, {"key": key}
+    )
+    return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
+
+
+async def account_exists(tx: Tx, graph: Graph, account_id: str) -> bool:
+    rows = await run(tx, graph, "MATCH (a:Account {id: $id}) RETURN a.id AS id", {"id": account_id})
+    return bool(rows)
+
+
+async def create_order(
+    tx: Tx, graph: Graph, order: Order, idempotency_key: str | None, caller_id: str
+) -> None:
+    await run(
+        tx,
+        graph,
+        "MATCH (a:Account {id: $accountId}) "
+        "CREATE (a)-[:PLACED]->(o:CustomerOrder {id: $id, accountId: $accountId, action: $action, "
+        "state: $state, version: 1, idempotencyKey: $key, createdAt: datetime(), updatedAt: datetime(), "
+        "createdBy: $caller})",
+        {
+            "id": order.id,
+            "accountId": order.account_id,
+            "action": order.action.value,
+            "state": order.state.value,
+            "key": idempotency_key,
+            "caller": caller_id,
+        },
+    )
+
+
+async def load_trees(
+    tx: Tx, graph: Graph, item_ids: list[str]
+) -> tuple[dict[str, InventoryItem], dict[str, list[str]]]:
+    """Every item of every tree that holds one of `item_ids`, in one bounded traversal.
+
+    Returns the items (with the open order that targets each) and child ids per parent.
+    """
+    rows = await run(
+        tx,
+        graph,
+        "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+        f"MATCH (top:ProductInventory)-[:HAS_CHILD*0..{MAX_DEPTH}]->(p) "
+        "WHERE NOT (:ProductInventory)-[:HAS_CHILD]->(top) "
+        "WITH DISTINCT top "
+        f"MATCH path = (top)-[:HAS_CHILD*0..{MAX_DEPTH}]->(n:ProductInventory) "
+        "RETURN n.id AS id, n.name AS name, n.state AS state, n.accountId AS accountId, "
+        "n.characteristics AS characteristics, n.openOrderId AS openOrderId, "
+        "CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS parentId, "
+        "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0] AS specId, "
+        "[(n)-[:AT]->(l:Location) | l.id][0] AS locationId "
+        "ORDER BY length(path), n.name, n.id",
+        {"ids": sorted(set(item_ids))},
+    )
+    items: dict[str, InventoryItem] = {}
+    children: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        items[r["id"]] = InventoryItem(
+            id=r["id"],
+            name=r["name"],
+            state=InventoryState(r["state"]),
+            spec_id=r["specId"],
+            account_id=r["accountId"],
+            parent_id=r["parentId"],
+            location_id=r["locationId"],
+            characteristics=parse_json_map(r["characteristics"]),
+            open_order_id=r["openOrderId"],
+        )
+        if r["parentId"] is not None:
+            children[r["parentId"]].append(r["id"])
+    return items, dict(children)
+
+
+async def location_ids_of_account(tx: Tx, graph: Graph, account_id: str) -> set[str]:
+    rows = await run(
+        tx,
+        graph,
+        "MATCH (:Account {id: $id})-[:HAS_LOCATION]->(l:Location) RETURN l.id AS id",
+        {"id": account_id},
+    )
+    return {r["id"] for r in rows}
+
+
+async def claim_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str]) -> dict[str, str]:
+    """Mark items as worked on by `order_id` (rule R6), locking each item first.
+
+    Writing the lock before reading `openOrderId` makes a concurrent claim wait for this
+    transaction and then see its result, so two orders can never both claim one item.
+    Returns the items another open order holds (item id -> order id); the caller then aborts.
+    """
+    if not item_ids:
+        return {}
+    rows = await run(
+        tx,
+        graph,
+        "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
+        "WITH p REMOVE p.claimLock WITH p "
+        "OPTIONAL MATCH (other:CustomerOrder {id: p.openOrderId}) "
+        "WITH p, CASE WHEN p.openOrderId IS NOT NULL AND p.openOrderId <> $orderId "
+        "AND other.state IN $open THEN p.openOrderId END AS holder "
+        "SET p.openOrderId = CASE WHEN holder IS NULL THEN $orderId ELSE p.openOrderId END "
+        "RETURN p.id AS id, holder",
+        {"ids": sorted(set(item_ids)), "orderId": order_id, "open": OPEN_STATES},
+    )
+    return {r["id"]: r["holder"] for r in rows if r["holder"] is not None}
+
+
+async def release_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str] | None = None) -> None:
+    """Clear the claim `order_id` holds on `item_ids` (all its items when None)."""
+    await run(
+        tx,
+        graph,
+        "MATCH (p:ProductInventory) WHERE p.openOrderId = $orderId AND ($ids IS NULL OR p.id IN $ids) "
+        "REMOVE p.openOrderId",
+        {"orderId": order_id, "ids": item_ids},
+    )
+
+
+async def write_lines(
+    tx: Tx,
+    graph: Graph,
+    order: Order,
+    created: list[OrderLine],
+    updated: list[OrderLine],
+    removed_ids: list[str],
+) -> None:
+    """Apply a line diff with UNWIND batches and bump the order's version."""
+    seq = {line.id: i for i, line in enumerate(order.lines)}
+    if removed_ids:
+        await run(
+            tx,
+            graph,
+            "UNWIND $ids AS lid MATCH (l:OrderLine {id: lid}) DETACH DELETE l",
+            {"ids": removed_ids},
+        )
+    if created:
+        await run(
+            tx,
+            graph,
+            "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS row "
+            "CREATE (o)-[:HAS_LINE]->(l:OrderLine {id: row.id}) "
+            "SET l += row, l.orderId = $orderId, l.createdAt = datetime() "
+            "WITH l, row OPTIONAL MATCH (p:ProductInventory {id: row.inventoryId}) "
+            "FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (l)-[:TARGETS]->(p))",
+            {"orderId": order.id, "rows": [line_row(ln, seq.get(ln.id, 0)) for ln in created]},
+        )
+    if updated:
+        await run(
+            tx,
+            graph,
+            "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) SET l += row",
+            {"rows": [line_row(ln, seq.get(ln.id, 0)) for ln in updated]},
+        )
+    relinked = [*created, *updated]
+    if relinked:
+        await run(
+            tx,
+            graph,
+            "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) "
+            "OPTIONAL MATCH (:OrderLine)-[old:HAS_CHILD]->(l) DELETE old "
+            "WITH DISTINCT l, row MATCH (up:OrderLine {id: row.parentLineId}) CREATE (up)-[:HAS_CHILD]->(l)",
+            {"rows": [{"id": ln.id, "parentLineId": ln.parent_line_id} for ln in relinked]},
+        )
+    await touch_order(tx, graph, order.id)
+
+
+async def touch_order(tx: Tx, graph: Graph, order_id: str) -> None:
+    await run(
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder {id: $id}) SET o.version = o.version + 1, o.updatedAt = datetime()",
+        {"id": order_id},
+    )
+
+
+async def set_order_state(
+    tx: Tx, graph: Graph, order_id: str, state: OrderState, reason: str | None = None
+) -> None:
+    """Move the order and all its lines to `state`, recording the transition."""
+    await run(
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder {id: $id}) "
+        "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
+        "toState: $state, reason: $reason, at: datetime()}) "
+        "SET o.state = $state, o.version = o.version + 1, o.updatedAt = datetime(), "
+        "o.reason = coalesce($reason, o.reason) "
+        "WITH o MATCH (o)-[:HAS_LINE]->(l:OrderLine) SET l.state = $state",
+        {"id": order_id, "state": state.value, "reason": reason},
+    )
+
+
+async def create_items(tx: Tx, graph: Graph, order_id: str, items: list[InventoryItem]) -> None:
+    """Create inventory items an order adds (INSTALLATION_PENDING), claimed by that order."""
+    if not items:
+        return
+    await run(
+        tx,
+        graph,
+        "UNWIND $rows AS row "
+        "MATCH (s:ProductSpecification {id: row.specId}) "
+        "CREATE (p:ProductInventory {id: row.id, name: row.name, state: row.state, accountId: row.accountId, "
+        "characteristics: row.characteristics, version: 1, createdAt: datetime(), openOrderId: $orderId, "
+        "createdByOrder: $orderId}) "
+        "CREATE (p)-[:INSTANCE_OF]->(s) "
+        "WITH p, row OPTIONAL MATCH (up:ProductInventory {id: row.parentId}) "
+        "FOREACH (_ IN CASE WHEN up IS NULL THEN [] ELSE [1] END | CREATE (up)-[:HAS_CHILD]->(p)) "
+        "WITH p, row, up OPTIONAL MATCH (a:Account {id: row.accountId}) WHERE up IS NULL "
+        "FOREACH (_ IN CASE WHEN a IS NULL THEN [] ELSE [1] END | CREATE (a)-[:OWNS]->(p)) "
+        "WITH p, row OPTIONAL MATCH (l:Location {id: row.locationId}) "
+        "FOREACH (_ IN CASE WHEN l IS NULL THEN [] ELSE [1] END | CREATE (p)-[:AT]->(l))",
+        {
+            "orderId": order_id,
+            "rows": [
+                {
+                    "id": i.id,
+                    "name": i.name,
+                    "state": i.state.value,
+                    "accountId": i.account_id,
+                    "specId": i.spec_id,
+                    "parentId": i.parent_id,
+                    "locationId": i.location_id,
+                    "characteristics": json.dumps(i.characteristics, sort_keys=True),
+                }
+                for i in items
+            ],
+        },
+    )
+
+
+async def delete_draft_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str]) -> None:
+    """Remove items a draft order had added and then dropped: they were never installed."""
+    if item_ids:
+        await run(
+            tx,
+            graph,
+            "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid, createdByOrder: $orderId}) "
+            "WHERE p.state = 'INSTALLATION_PENDING' DETACH DELETE p",
+            {"ids": item_ids, "orderId": order_id},
+        )
+
+
+async def order_id_of_line(tx: Tx, graph: Graph, line_id: str) -> str | None:
+    rows = await run(
+        tx, graph, "MATCH (o:CustomerOrder)-[:HAS_LINE]->(:OrderLine {id: $id}) RETURN o.id AS id", {"id": line_id}
+    )
+    return rows[0]["id"] if rows else None

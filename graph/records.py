@@ -1,0 +1,201 @@
+"""Plain dataclasses the graph layer returns; GraphQL types are thin views over them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from rules.model import BundleRule, CharacteristicSpec, InventoryItem, InventoryState, ProductSpec
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    id: str
+    name: str
+    segment: str | None = None
+
+
+@dataclass(frozen=True)
+class LocationRecord:
+    id: str
+    name: str
+    address: str | None = None
+    city: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemRecord:
+    """A product inventory node with the ids of what it links to."""
+
+    id: str
+    name: str
+    state: str
+    account_id: str
+    spec_id: str
+    parent_id: str | None
+    location_id: str | None
+    characteristics: dict[str, str]
+    version: int = 1
+    created_at: datetime | None = None
+    depth: int = 0
+
+    def as_rule_item(self, open_order_id: str | None = None) -> InventoryItem:
+        return InventoryItem(
+            id=self.id,
+            name=self.name,
+            state=InventoryState(self.state),
+            spec_id=self.spec_id,
+            account_id=self.account_id,
+            parent_id=self.parent_id,
+            location_id=self.location_id,
+            characteristics=dict(self.characteristics),
+            open_order_id=open_order_id,
+        )
+
+
+@dataclass(frozen=True)
+class BundleRecord:
+    parent_spec_id: str
+    child_spec_id: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class TaskTemplateRecord:
+    name: str
+    domain: str
+    point_of_no_return: bool = False
+
+
+@dataclass(frozen=True)
+class SpecRecord:
+    id: str
+    name: str
+    version: str
+    physical: bool
+    description: str | None
+    characteristics: tuple[CharacteristicSpec, ...]
+    bundles: tuple[BundleRecord, ...] = ()
+    service_spec_ids: tuple[str, ...] = ()
+    fulfillment: tuple[TaskTemplateRecord, ...] = ()
+
+    def as_rule_spec(self) -> ProductSpec:
+        return ProductSpec(
+            id=self.id,
+            name=self.name,
+            version=self.version,
+            physical=self.physical,
+            bundles=tuple(BundleRule(b.child_spec_id, b.min, b.max) for b in self.bundles),
+            characteristics=self.characteristics,
+            service_spec_ids=self.service_spec_ids,
+        )
+
+
+@dataclass(frozen=True)
+class ServiceSpecRecord:
+    id: str
+    name: str
+    fulfillment: tuple[TaskTemplateRecord, ...] = ()
+
+
+@dataclass(frozen=True)
+class ServiceRecord:
+    id: str
+    name: str
+    state: str
+    spec_id: str | None
+    product_id: str
+
+
+@dataclass(frozen=True)
+class ContractRecord:
+    id: str
+    name: str
+    state: str
+    account_id: str
+    start_date: date | None
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class EntitlementRecord:
+    id: str
+    name: str
+    state: str
+    contract_id: str
+    product_id: str | None
+    start_date: date | None
+    end_date: date | None
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a cursor connection."""
+
+    items: list[Any]
+    has_next: bool
+    end_cursor: str | None
+    total: int = 0
+
+
+@dataclass
+class TreeRecord:
+    """A flat subtree: nodes (parents before children) and parent/child edges."""
+
+    nodes: list[ItemRecord] = field(default_factory=list)
+    edges: list[tuple[str, str]] = field(default_factory=list)
+
+
+def parse_json_map(raw: Any) -> dict[str, str]:
+    if not raw:
+        return {}
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return {str(k): str(v) for k, v in dict(value).items()}
+
+
+def parse_characteristic_specs(raw: Any) -> tuple[CharacteristicSpec, ...]:
+    if not raw:
+        return ()
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(
+        CharacteristicSpec(
+            name=str(c["name"]),
+            values=tuple(str(v) for v in c.get("values") or ()),
+            default=None if c.get("default") is None else str(c["default"]),
+        )
+        for c in value
+    )
+
+
+def parse_templates(raw: Any) -> tuple[TaskTemplateRecord, ...]:
+    if not raw:
+        return ()
+    value = json.loads(raw) if isinstance(raw, str) else raw
+    return tuple(
+        TaskTemplateRecord(str(t["name"]), str(t["domain"]), bool(t.get("pointOfNoReturn", False)))
+        for t in value
+    )
+
+
+def to_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if hasattr(value, "to_native"):
+        value = value.to_native()
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value))
+
+
+def to_datetime(value: Any) -> datetime | None:
+    if value is None:
+        return None
+    if hasattr(value, "to_native"):
+        value = value.to_native()
+    return value if isinstance(value, datetime) else None

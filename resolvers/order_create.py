@@ -1,0 +1,57 @@
+"""createOrder: a draft order for an account, idempotent on its key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+from neo4j.exceptions import ConstraintError
+from strawberry.types import Info
+
+from graph import orders as order_graph
+from resolvers.order_mutation import new_id, not_found, run_order_mutation
+from rules.model import ErrorCode, Order, OrderAction, OrderState, RuleError, RuleViolation
+from schema.context import Context, authorize
+from schema.order_inputs import CreateOrderInput
+from schema.orders import OrderPayload
+
+Ctx = Info[Context, Any]
+
+
+async def create_order(info: Ctx, input: CreateOrderInput) -> OrderPayload:
+    account_id = str(input.account_id)
+    caller = authorize(info, "order.create", account_id)
+    action = OrderAction(input.action)
+    key = input.idempotency_key or None
+    graph = info.context.graph
+
+    async def work(tx: AsyncManagedTransaction) -> str:
+        if key is not None:
+            existing = await order_graph.find_by_idempotency_key(tx, graph, key)
+            if existing is not None:
+                return same_request(existing, account_id, action, key)
+        if not await order_graph.account_exists(tx, graph, account_id):
+            raise not_found("accountId", account_id, what="account")
+        order = Order(id=new_id("ord"), account_id=account_id, action=action, state=OrderState.DRAFT)
+        await order_graph.create_order(tx, graph, order, key, caller.id)
+        return order.id
+
+    try:
+        return await run_order_mutation(info, work)
+    except ConstraintError:
+        # A concurrent request with the same key won the race; answer with its order.
+        return await run_order_mutation(info, work)
+
+
+def same_request(existing: Order, account_id: str, action: OrderAction, key: str) -> str:
+    if existing.account_id != account_id or existing.action != action:
+        raise RuleError(
+            RuleViolation(
+                ErrorCode.INVALID_INPUT,
+                f"Idempotency key {key} was used for order {existing.id} of account {existing.account_id} "
+                f"with action {existing.action}",
+                "idempotencyKey",
+                (existing.id,),
+            )
+        )
+    return existing.id

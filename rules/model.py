@@ -1,0 +1,212 @@
+"""Plain data the rules decide over: catalog, installed base, and orders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class InventoryState(StrEnum):
+    """Product inventory states (DOMAIN.md section 3)."""
+
+    INSTALLATION_PENDING = "INSTALLATION_PENDING"
+    ACTIVE = "ACTIVE"
+    CHANGE_PENDING = "CHANGE_PENDING"
+    SUSPENDED = "SUSPENDED"
+    DISCONNECT_PENDING = "DISCONNECT_PENDING"
+    INACTIVE = "INACTIVE"
+
+
+class OrderAction(StrEnum):
+    """What a customer order does as a whole."""
+
+    ADD = "ADD"
+    CHANGE = "CHANGE"
+    MOVE = "MOVE"
+    DISCONNECT = "DISCONNECT"
+    SUSPEND = "SUSPEND"
+    RESUME = "RESUME"
+
+
+class LineAction(StrEnum):
+    """What one order line does to one inventory item."""
+
+    ADD = "ADD"
+    CHANGE = "CHANGE"
+    DISCONNECT = "DISCONNECT"
+    SUSPEND = "SUSPEND"
+    RESUME = "RESUME"
+    NO_CHANGE = "NO_CHANGE"
+
+
+class OrderState(StrEnum):
+    """Customer order (and order line) states."""
+
+    DRAFT = "DRAFT"
+    SUBMITTED = "SUBMITTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    COMPLETED = "COMPLETED"
+    REJECTED = "REJECTED"
+    CANCELLATION_IN_PROGRESS = "CANCELLATION_IN_PROGRESS"
+    CANCELLED = "CANCELLED"
+
+
+OPEN_ORDER_STATES = frozenset(
+    {
+        OrderState.DRAFT,
+        OrderState.SUBMITTED,
+        OrderState.IN_PROGRESS,
+        OrderState.CANCELLATION_IN_PROGRESS,
+    }
+)
+EDITABLE_ORDER_STATES = frozenset({OrderState.DRAFT})
+
+
+class ErrorCode(StrEnum):
+    """Every error a user can cause; mirrored one to one by the GraphQL `OrderErrorCode` enum."""
+
+    NOT_FOUND = "NOT_FOUND"
+    INVALID_INPUT = "INVALID_INPUT"
+    INVALID_STATE = "INVALID_STATE"
+    ALREADY_IN_OPEN_ORDER = "ALREADY_IN_OPEN_ORDER"
+    REQUIRED_CHILD = "REQUIRED_CHILD"
+    SPEC_NOT_ALLOWED = "SPEC_NOT_ALLOWED"
+    CARDINALITY_EXCEEDED = "CARDINALITY_EXCEEDED"
+    MOVE_FLAG_MISSING = "MOVE_FLAG_MISSING"
+    MOVE_LOCATION_MISMATCH = "MOVE_LOCATION_MISMATCH"
+    MOVE_INCOMPLETE = "MOVE_INCOMPLETE"
+    ANCESTOR_SUSPENDED = "ANCESTOR_SUSPENDED"
+    ORDER_NOT_EDITABLE = "ORDER_NOT_EDITABLE"
+    PAST_POINT_OF_NO_RETURN = "PAST_POINT_OF_NO_RETURN"
+    NOT_APPROVABLE = "NOT_APPROVABLE"
+    TASK_NOT_OPEN = "TASK_NOT_OPEN"
+    CONFLICT = "CONFLICT"
+
+
+@dataclass(frozen=True)
+class RuleViolation:
+    """A decision's refusal: a code, a sentence for people, the input field and the ids involved."""
+
+    code: ErrorCode
+    message: str
+    field: str | None = None
+    ids: tuple[str, ...] = ()
+
+
+class RuleError(Exception):
+    """Raised to abort a use case with one or more violations; nothing has been written."""
+
+    def __init__(self, *violations: RuleViolation) -> None:
+        super().__init__("; ".join(v.message for v in violations))
+        self.violations: tuple[RuleViolation, ...] = violations
+
+
+@dataclass(frozen=True)
+class CharacteristicSpec:
+    """A characteristic a product specification allows; empty `values` means free text."""
+
+    name: str
+    values: tuple[str, ...] = ()
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class BundleRule:
+    """A parent specification bundles `child_spec_id` between `min` and `max` times."""
+
+    child_spec_id: str
+    min: int
+    max: int
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    """A catalog product specification."""
+
+    id: str
+    name: str
+    version: str = "1"
+    physical: bool = False
+    bundles: tuple[BundleRule, ...] = ()
+    characteristics: tuple[CharacteristicSpec, ...] = ()
+    service_spec_ids: tuple[str, ...] = ()
+
+    def bundle_rule(self, child_spec_id: str) -> BundleRule | None:
+        return next((b for b in self.bundles if b.child_spec_id == child_spec_id), None)
+
+    def characteristic(self, name: str) -> CharacteristicSpec | None:
+        return next((c for c in self.characteristics if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class InventoryItem:
+    """One product inventory record as the rules see it."""
+
+    id: str
+    name: str
+    state: InventoryState
+    spec_id: str
+    account_id: str
+    parent_id: str | None = None
+    location_id: str | None = None
+    characteristics: dict[str, str] = field(default_factory=dict)
+    open_order_id: str | None = None
+
+
+@dataclass
+class Subtree:
+    """A part of an installed-base tree: items by id plus child ids in order.
+
+    `ancestors` holds the items above the subtree's root, nearest parent last.
+    """
+
+    root_id: str
+    items: dict[str, InventoryItem]
+    children: dict[str, list[str]]
+    ancestors: list[InventoryItem] = field(default_factory=list)
+
+    def descendants(self, item_id: str) -> list[str]:
+        """Ids below `item_id`, parents before their children."""
+        out: list[str] = []
+        stack = list(reversed(self.children.get(item_id, [])))
+        while stack:
+            current = stack.pop()
+            out.append(current)
+            stack.extend(reversed(self.children.get(current, [])))
+        return out
+
+
+@dataclass(frozen=True)
+class CharacteristicChange:
+    """A characteristic a line sets: from `old` (None when unset) to `new`."""
+
+    name: str
+    old: str | None
+    new: str
+
+
+@dataclass
+class OrderLine:
+    """One action on one inventory item, or one new product (`inventory_id` of the item it creates)."""
+
+    id: str
+    action: LineAction
+    inventory_id: str | None
+    spec_id: str
+    parent_line_id: str | None = None
+    move: bool = False
+    target_location_id: str | None = None
+    characteristic_changes: tuple[CharacteristicChange, ...] = ()
+    state: OrderState = OrderState.DRAFT
+
+
+@dataclass
+class Order:
+    """A customer order with its lines."""
+
+    id: str
+    account_id: str
+    action: OrderAction
+    state: OrderState
+    version: int = 1
+    lines: list[OrderLine] = field(default_factory=list)

@@ -1,0 +1,29 @@
+"""Recorded changes to inventory items."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+
+
+@strawberry.type(description="One recorded change to an item: what changed, by which order and line, when.")
+class InventoryEvent:
+    id: strawberry.ID
+    item_id: strawberry.ID
+    order_id: strawberry.ID | None
+    line_id: strawberry.ID | None
+    field: str = strawberry.field(description="state, characteristics, location or parent.")
+    from_value: str | None
+    to_value: str | None
+    at: datetime
+
+    @classmethod
+    def of(cls, e: dict[str, Any]) -> InventoryEvent:
+        at = e["at"].to_native() if hasattr(e["at"], "to_native") else e["at"]
+        return cls(
+            id=strawberry.ID(e["id"]), item_id=strawberry.ID(e["itemId"]),
+            order_id=e.get("orderId"), line_id=e.get("lineId"), field=e["field"],
+            from_value=e.get("fromValue"), to_value=e.get("toValue"), at=at,
+        )

@@ -1,0 +1,47 @@
+"""Inputs of the order capture mutations."""
+
+from __future__ import annotations
+
+import strawberry
+
+from schema.enums import LineAction, OrderAction
+from schema.orders import CharacteristicInput
+
+
+@strawberry.input(description="A new draft order for an account.")
+class CreateOrderInput:
+    account_id: strawberry.ID
+    action: OrderAction
+    idempotency_key: str | None = strawberry.field(
+        default=None, description="Sending the same key again returns the first order instead of a new one."
+    )
+
+
+@strawberry.input(description="Select inventory items; the order's rules decide which lines they bring.")
+class AddInventoryInput:
+    order_id: strawberry.ID
+    inventory_ids: list[strawberry.ID]
+    characteristics: list[CharacteristicInput] | None = None
+    target_location_id: strawberry.ID | None = strawberry.field(default=None, description="For moves.")
+    line_action: LineAction | None = strawberry.field(
+        default=None,
+        description="Overrides the line action the order's action implies, e.g. DISCONNECT lines in a CHANGE order.",
+    )
+
+
+@strawberry.input(description="Add a new product under an inventory item of the order (or a new root).")
+class AddProductInput:
+    order_id: strawberry.ID
+    specification_id: strawberry.ID
+    parent_inventory_id: strawberry.ID | None = None
+    characteristics: list[CharacteristicInput] | None = None
+    location_id: strawberry.ID | None = strawberry.field(default=None, description="Defaults to the parent's.")
+
+
+@strawberry.input(description="Edit one line; omitted fields stay as they are.")
+class UpdateOrderLineInput:
+    line_id: strawberry.ID
+    action: LineAction | None = None
+    move_operation: bool | None = None
+    target_location_id: strawberry.ID | None = None
+    characteristics: list[CharacteristicInput] | None = None

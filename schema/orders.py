@@ -1,0 +1,184 @@
+"""Customer orders, their lines, previews and payloads."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from strawberry.types import Info
+
+from rules.model import Order
+from rules.model import OrderLine as OrderLineValue
+from schema.context import Context
+from schema.enums import LineAction, OrderAction, OrderState
+from schema.errors import OrderError
+from schema.types import Account, Location, ProductInventory, ProductSpecification
+
+Ctx = Info[Context, Any]
+
+
+@strawberry.type(description="A characteristic a line sets, from its current value to a new one.")
+class CharacteristicChange:
+    name: str
+    old_value: str | None
+    new_value: str
+
+
+@strawberry.input(description="A characteristic value to set.")
+class CharacteristicInput:
+    name: str
+    value: str
+
+
+async def _item(info: Ctx, item_id: str | None) -> ProductInventory | None:
+    if item_id is None:
+        return None
+    found = await info.context.loaders.item.load(item_id)
+    return ProductInventory.of(found) if found else None
+
+
+async def _location(info: Ctx, location_id: str | None) -> Location | None:
+    if location_id is None:
+        return None
+    found = await info.context.loaders.location.load(location_id)
+    return Location.of(found) if found else None
+
+
+def _changes(line: OrderLineValue) -> list[CharacteristicChange]:
+    return [CharacteristicChange(name=c.name, old_value=c.old, new_value=c.new) for c in line.characteristic_changes]
+
+
+@strawberry.type(description="One action on one inventory item, or one new product; lines form a tree.")
+class OrderLine:
+    id: strawberry.ID
+    action: LineAction
+    state: OrderState
+    move_operation: bool
+    line: strawberry.Private[OrderLineValue]
+    order: strawberry.Private[Order]
+
+    @classmethod
+    def of(cls, order: Order, line: OrderLineValue) -> OrderLine:
+        return cls(
+            id=strawberry.ID(line.id), action=line.action, state=line.state, move_operation=line.move,
+            line=line, order=order,
+        )
+
+    @strawberry.field
+    async def inventory_item(self, info: Ctx) -> ProductInventory | None:
+        return await _item(info, self.line.inventory_id)
+
+    @strawberry.field
+    async def specification(self, info: Ctx) -> ProductSpecification | None:
+        found = await info.context.loaders.spec.load(self.line.spec_id)
+        return ProductSpecification.of(found) if found else None
+
+    @strawberry.field
+    def parent_line(self) -> OrderLine | None:
+        if self.line.parent_line_id is None:
+            return None
+        parent = line_index(self.order)[0].get(self.line.parent_line_id)
+        return OrderLine.of(self.order, parent) if parent else None
+
+    @strawberry.field
+    def child_lines(self) -> list[OrderLine]:
+        return [OrderLine.of(self.order, c) for c in line_index(self.order)[1].get(self.line.id, [])]
+
+    @strawberry.field
+    async def target_location(self, info: Ctx) -> Location | None:
+        return await _location(info, self.line.target_location_id)
+
+    @strawberry.field
+    def characteristic_changes(self) -> list[CharacteristicChange]:
+        return _changes(self.line)
+
+
+
+
+def line_index(order: Order) -> tuple[dict[str, OrderLineValue], dict[str, list[OrderLineValue]]]:
+    """Lines by id and child lines per line, built once per order object."""
+    cached = getattr(order, "_line_index", None)
+    if cached is None:
+        by_id = {ln.id: ln for ln in order.lines}
+        children: dict[str, list[OrderLineValue]] = {}
+        for ln in order.lines:
+            if ln.parent_line_id is not None:
+                children.setdefault(ln.parent_line_id, []).append(ln)
+        cached = (by_id, children)
+        object.__setattr__(order, "_line_index", cached)
+    return cached
+
+
+@strawberry.type(description="A request to change what an account has.")
+class CustomerOrder:
+    id: strawberry.ID
+    action: OrderAction
+    state: OrderState
+    version: int
+    order: strawberry.Private[Order]
+
+    @classmethod
+    def of(cls, order: Order) -> CustomerOrder:
+        return cls(id=strawberry.ID(order.id), action=order.action, state=order.state, version=order.version,
+                   order=order)
+
+    @strawberry.field
+    async def account(self, info: Ctx) -> Account:
+        return Account.of(await info.context.loaders.account.load(self.order.account_id))
+
+    @strawberry.field(description="Every line, parents before children.")
+    def lines(self) -> list[OrderLine]:
+        return [OrderLine.of(self.order, ln) for ln in self.order.lines]
+
+    @strawberry.field(description="Lines with no parent line: the tops of the line tree.")
+    def top_lines(self) -> list[OrderLine]:
+        return [OrderLine.of(self.order, ln) for ln in self.order.lines if ln.parent_line_id is None]
+
+    @strawberry.field
+    async def created_at(self, info: Ctx) -> datetime | None:
+        meta = await order_meta(info, self.order.id)
+        value = meta.get("createdAt")
+        return value.to_native() if hasattr(value, "to_native") else value
+
+    @strawberry.field(description="Why the order was rejected or cancelled, when it was.")
+    async def reason(self, info: Ctx) -> str | None:
+        return (await order_meta(info, self.order.id)).get("reason")
+
+
+async def order_meta(info: Ctx, order_id: str) -> dict[str, Any]:
+    from graph.orders import order_meta as fetch
+
+    loader = info.context.loaders.named("order_meta", info.context.graph, fetch, dict)
+    return await loader.load(order_id)  # type: ignore[no-any-return]
+
+
+@strawberry.type(description="A line an action would create; nothing is written.")
+class OrderLinePreview:
+    action: LineAction
+    move_operation: bool
+    line: strawberry.Private[OrderLineValue]
+    parent_inventory_id: strawberry.ID | None
+
+    @strawberry.field
+    async def inventory_item(self, info: Ctx) -> ProductInventory | None:
+        return await _item(info, self.line.inventory_id)
+
+    @strawberry.field
+    async def specification(self, info: Ctx) -> ProductSpecification | None:
+        found = await info.context.loaders.spec.load(self.line.spec_id)
+        return ProductSpecification.of(found) if found else None
+
+    @strawberry.field
+    async def target_location(self, info: Ctx) -> Location | None:
+        return await _location(info, self.line.target_location_id)
+
+    @strawberry.field
+    def characteristic_changes(self) -> list[CharacteristicChange]:
+        return _changes(self.line)
+
+
+@strawberry.type(description="A mutation's answer: the order as it now is, or the errors and no change.")
+class OrderPayload:
+    order: CustomerOrder | None
+    errors: list[OrderError]

@@ -1,0 +1,1 @@
+"""Process-level parts: settings, the local Neo4j server, the Starlette app and the command line."""

@@ -1,0 +1,108 @@
+"""The Starlette application: GraphQL (with GraphiQL), health probes and the web pages."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import uuid
+from collections.abc import AsyncIterator
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import BaseRoute, Route
+from strawberry.asgi import GraphQL
+
+from graph.driver import Graph, open_graph
+from graph.migrations import migrate
+from resolvers.loaders import create_loaders
+from schema.context import Caller, Context
+from schema.errors import request_id_var
+from schema.root import schema
+from service.local_neo4j import LocalNeo4j, bolt_answers
+from service.settings import Settings, load_settings
+
+log = logging.getLogger("macd.app")
+
+
+class MacdGraphQL(GraphQL[Context, None]):
+    """GraphQL over HTTP with a fresh context (caller, loaders, request id) per request."""
+
+    def __init__(self, graph_of: Any) -> None:
+        super().__init__(schema)
+        self.graph_of = graph_of
+
+    async def get_context(self, request: Any, response: Any) -> Context:
+        request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
+        request_id_var.set(request_id)
+        caller = Caller(
+            id=request.headers.get("x-caller") or "anonymous",
+            roles=frozenset(r.strip() for r in (request.headers.get("x-roles") or "").split(",") if r.strip()),
+        )
+        graph: Graph = self.graph_of()
+        return Context(graph=graph, caller=caller, loaders=create_loaders(graph), request_id=request_id,
+                       request=request)
+
+    async def render_graphql_ide(self, request: Any) -> Any:
+        try:
+            from web.graphiql import graphiql_html
+        except ImportError:
+            return await super().render_graphql_ide(request)
+        from starlette.responses import HTMLResponse
+
+        return HTMLResponse(graphiql_html())
+
+
+def extra_routes() -> list[BaseRoute]:
+    try:
+        from web.routes import web_routes
+    except ImportError:
+        return []
+    return list(web_routes())
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the app; the lifespan opens the driver (starting the local Neo4j when no URI is set)."""
+    settings = settings or load_settings()
+    state: dict[str, Any] = {}
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        server: LocalNeo4j | None = None
+        if settings.uses_local_neo4j and not bolt_answers(settings.local_bolt_port):
+            server = LocalNeo4j(settings.local_neo4j_home, settings.local_bolt_port)
+            server.start()
+        graph = open_graph(settings.bolt_uri, settings.neo4j_user, settings.neo4j_password,
+                           settings.neo4j_database)
+        await graph.driver.verify_connectivity()
+        await migrate(graph)
+        state["graph"] = graph
+        try:
+            yield
+        finally:
+            await graph.close()
+            if server is not None:
+                server.stop()
+
+    def graph_of() -> Graph:
+        return state["graph"]  # type: ignore[no-any-return]
+
+    async def healthz(request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(request: Request) -> Response:
+        try:
+            await graph_of().fetch("RETURN 1 AS ok")
+        except Exception as exc:  # any failure to reach Neo4j means not ready
+            return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
+        return JSONResponse({"status": "ready"})
+
+    graphql = MacdGraphQL(graph_of)
+    routes: list[BaseRoute] = [
+        Route("/graphql", graphql, methods=["GET", "POST"]),
+        Route("/healthz", healthz),
+        Route("/readyz", readyz),
+        *extra_routes(),
+    ]
+    return Starlette(routes=routes, lifespan=lifespan)

@@ -1,0 +1,83 @@
+"""`macd` command line: run the service with demo data, export the SDL."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from service.settings import PROJECT_ROOT, Settings, load_settings
+
+SDL_PATH = PROJECT_ROOT / "schema.graphql"
+
+
+def export_sdl(path: Path = SDL_PATH) -> Path:
+    """Write the schema's SDL, the file reviewers diff."""
+    from schema.root import schema
+
+    path.write_text(schema.as_str() + "\n")
+    return path
+
+
+async def prepare_database(settings: Settings, demo: bool) -> str:
+    """Apply migrations and import the demo data when the database holds no account."""
+    from graph.driver import open_graph
+    from graph.importer import database_is_empty, import_installed_base
+    from graph.migrations import migrate
+
+    graph = open_graph(settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+    try:
+        await graph.driver.verify_connectivity()
+        await migrate(graph)
+        if demo and await database_is_empty(graph.driver, graph.database):
+            from installed_base.demo import load_demo
+
+            await import_installed_base(graph.driver, graph.database, load_demo())
+            return "demo data imported"
+        return "database already has data" if demo else "demo data not requested"
+    finally:
+        await graph.close()
+
+
+def run(settings: Settings, demo: bool) -> int:
+    """Start the local Neo4j unless NEO4J_URI is set, prepare the database, serve until Ctrl-C."""
+    import uvicorn
+
+    from service.app import create_app
+    from service.local_neo4j import LocalNeo4j, bolt_answers
+
+    server: LocalNeo4j | None = None
+    if settings.uses_local_neo4j and not bolt_answers(settings.local_bolt_port):
+        server = LocalNeo4j(settings.local_neo4j_home, settings.local_bolt_port)
+        print(f"starting the local Neo4j on {server.uri} (data in {server.home}) ...", flush=True)
+        server.start()
+    try:
+        print(asyncio.run(prepare_database(settings, demo)), flush=True)
+        print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", flush=True)
+        print(f"Explorer: http://{settings.host}:{settings.port}/explore", flush=True)
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+    finally:
+        if server is not None:
+            print("stopping the local Neo4j ...", flush=True)
+            server.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    parser = argparse.ArgumentParser(prog="macd", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run_cmd = sub.add_parser("run", help="serve the API (GraphiQL at /graphql)")
+    run_cmd.add_argument("--no-demo", action="store_true", help="do not import the demo data into an empty DB")
+    sub.add_parser("export-schema", help="write schema.graphql")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return run(load_settings(), demo=not args.no_demo)
+    print(export_sdl())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,50 @@
+"""Settings read once from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable, with the defaults a fresh clone runs with.
+
+    With `neo4j_uri` unset the project starts its own local Neo4j (see `service.local_neo4j`).
+    """
+
+    neo4j_uri: str | None
+    neo4j_user: str
+    neo4j_password: str
+    neo4j_database: str
+    local_neo4j_home: Path
+    local_bolt_port: int
+    host: str
+    port: int
+
+    @property
+    def uses_local_neo4j(self) -> bool:
+        return self.neo4j_uri is None
+
+    @property
+    def bolt_uri(self) -> str:
+        return self.neo4j_uri or f"bolt://127.0.0.1:{self.local_bolt_port}"
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    """Build settings from `env` (the process environment by default)."""
+    env = dict(os.environ if env is None else env)
+    home = env.get("MACD_NEO4J_HOME") or str(PROJECT_ROOT / ".local" / "neo4j")
+    return Settings(
+        neo4j_uri=env.get("NEO4J_URI") or None,
+        neo4j_user=env.get("NEO4J_USER", "neo4j"),
+        neo4j_password=env.get("NEO4J_PASSWORD", ""),
+        neo4j_database=env.get("NEO4J_DATABASE", "neo4j"),
+        local_neo4j_home=Path(home),
+        local_bolt_port=int(env.get("MACD_NEO4J_BOLT_PORT", "7687")),
+        host=env.get("HOST", "127.0.0.1"),
+        port=int(env.get("PORT", "8000")),
+    )

@@ -1,0 +1,143 @@
+"""Session fixtures: a throwaway real Neo4j, the API on a real HTTP server, and a clean graph per test.
+
+With NEO4J_TEST_URI set the tests use that server (its data is wiped); otherwise a local Neo4j
+is started in a temporary folder on a free port and stopped at the end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+
+from graph.driver import Graph, open_graph
+from graph.migrations import migrate
+from service.app import create_app
+from service.local_neo4j import LocalNeo4j
+from service.settings import load_settings
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def neo4j_uri() -> Iterator[str]:
+    given = os.environ.get("NEO4J_TEST_URI")
+    if given:
+        yield given
+        return
+    home = Path(tempfile.mkdtemp(prefix="macd-neo4j-test-"))
+    server = LocalNeo4j(home, free_port(), heap="1g", page_cache="256m")
+    server.start()
+    os.environ["NEO4J_TEST_URI"] = server.uri
+    try:
+        yield server.uri
+    finally:
+        server.stop()
+        shutil.rmtree(home, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def test_env(neo4j_uri: str) -> dict[str, str]:
+    return {
+        "NEO4J_URI": neo4j_uri,
+        "NEO4J_USER": os.environ.get("NEO4J_TEST_USER", "neo4j"),
+        "NEO4J_PASSWORD": os.environ.get("NEO4J_TEST_PASSWORD", ""),
+        "NEO4J_DATABASE": os.environ.get("NEO4J_TEST_DATABASE", "neo4j"),
+    }
+
+
+@pytest.fixture(scope="session")
+async def graph(test_env: dict[str, str]) -> AsyncIterator[Graph]:
+    g = open_graph(test_env["NEO4J_URI"], test_env["NEO4J_USER"], test_env["NEO4J_PASSWORD"],
+                   test_env["NEO4J_DATABASE"])
+    await migrate(g)
+    yield g
+    await g.close()
+
+
+@pytest.fixture
+async def clean_graph(graph: Graph) -> Graph:
+    """The session graph, emptied before the test (schema kept)."""
+    async with graph.driver.session(database=graph.database) as session:
+        await (await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")).consume()
+    return graph
+
+
+class LiveServer:
+    """The app served by uvicorn in a background thread, on a free loopback port."""
+
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        settings = load_settings({**env, "HOST": "127.0.0.1", "PORT": str(self.port)})
+        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("the API did not become ready")
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=30)
+
+
+@pytest.fixture(scope="session")
+def live_server(test_env: dict[str, str]) -> Iterator[LiveServer]:
+    server = LiveServer(test_env)
+    server.start()
+    yield server
+    server.stop()
+
+
+class Api:
+    """A GraphQL client for tests: `await api(query, **variables)` returns `data`, failing on errors."""
+
+    def __init__(self, client: httpx.AsyncClient) -> None:
+        self.client = client
+
+    async def raw(self, query: str, headers: dict[str, str] | None = None, **variables: Any) -> dict[str, Any]:
+        response = await self.client.post("/graphql", json={"query": query, "variables": variables},
+                                          headers=headers or {})
+        assert response.status_code == 200, response.text
+        return response.json()  # type: ignore[no-any-return]
+
+    async def __call__(self, query: str, **variables: Any) -> dict[str, Any]:
+        body = await self.raw(query, **variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def api(live_server: LiveServer) -> AsyncIterator[Api]:
+    async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as client:
+        yield Api(client)
+
+
+@pytest.fixture(scope="session")
+def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
+    return asyncio.DefaultEventLoopPolicy()
