@@ -140,8 +140,8 @@ async def list_accounts(graph: Graph, first: int, after: str | None, search: str
     rows = await graph.fetch(
         "MATCH (a:Account) WHERE ($search IS NULL OR toLower(a.name) CONTAINS toLower($search) "
         "OR toLower(a.id) CONTAINS toLower($search)) "
-        "WITH a ORDER BY a.id WITH collect(a) AS all "
-        "RETURN size(all) AS total, [a IN all WHERE $after IS NULL OR a.id > $after][..$limit] AS page",
+        "WITH a ORDER BY a.id WITH collect(a) AS found "
+        "RETURN size(found) AS total, [a IN found WHERE $after IS NULL OR a.id > $after][..$limit] AS page",
         search=search or None,
         after=after,
         limit=first + 1,

@@ -66,9 +66,12 @@ class BundleRecord:
 
 @dataclass(frozen=True)
 class TaskTemplateRecord:
+    """A fulfillment step of a specification; `actions` limits it to lines with those actions (empty: all)."""
+
     name: str
     domain: str
     point_of_no_return: bool = False
+    actions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -176,7 +179,12 @@ def parse_templates(raw: Any) -> tuple[TaskTemplateRecord, ...]:
         return ()
     value = json.loads(raw) if isinstance(raw, str) else raw
     return tuple(
-        TaskTemplateRecord(str(t["name"]), str(t["domain"]), bool(t.get("pointOfNoReturn", False)))
+        TaskTemplateRecord(
+            str(t["name"]),
+            str(t["domain"]),
+            bool(t.get("pointOfNoReturn", False)),
+            tuple(str(a) for a in t.get("actions") or ()),
+        )
         for t in value
     )
 
@@ -199,3 +207,70 @@ def to_datetime(value: Any) -> datetime | None:
     if hasattr(value, "to_native"):
         value = value.to_native()
     return value if isinstance(value, datetime) else None
+
+
+@dataclass(frozen=True)
+class TaskRecord:
+    """An order task as stored: a step of domain order `domain_order_id` of order `order_id`."""
+
+    id: str
+    order_id: str
+    domain_order_id: str
+    name: str
+    sequence: int
+    state: str
+    point_of_no_return: bool
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class DomainOrderRecord:
+    """A product, service or resource order of customer order `order_id`, with its tasks in sequence."""
+
+    id: str
+    order_id: str
+    kind: str
+    state: str
+    line_ids: tuple[str, ...]
+    tasks: tuple[TaskRecord, ...]
+
+
+@dataclass(frozen=True)
+class WorkOrderRecord:
+    """Field work of order `order_id`: ship or collect device `item_id`, or install at `location_id`."""
+
+    id: str
+    order_id: str
+    kind: str
+    state: str
+    item_id: str | None
+    location_id: str | None
+    line_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ReturnRecord:
+    """A return authorization (RMA): device `item_id`, removed by line `line_id` of order `order_id`."""
+
+    id: str
+    order_id: str
+    line_id: str
+    item_id: str
+    reason: str
+    state: str
+    created_at: datetime | None = None
+    received_at: datetime | None = None
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class OrderEventRecord:
+    """One recorded transition of customer order `order_id`."""
+
+    id: str
+    order_id: str
+    from_state: str | None
+    to_state: str
+    reason: str | None
+    at: datetime | None

@@ -139,7 +139,7 @@ class CustomerOrder:
     async def created_at(self, info: Ctx) -> datetime | None:
         meta = await order_meta(info, self.order.id)
         value = meta.get("createdAt")
-        return value.to_native() if hasattr(value, "to_native") else value
+        return value.to_native() if value is not None and hasattr(value, "to_native") else value
 
     @strawberry.field(description="Why the order was rejected or cancelled, when it was.")
     async def reason(self, info: Ctx) -> str | None:

@@ -17,6 +17,7 @@ from resolvers import (
     order_read,
     order_submit,
 )
+from resolvers.order_preview import OrderPreview
 from schema.errors import should_mask
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
@@ -49,7 +50,7 @@ class Query:
         resolver=order_preview.preview_order,
         description="The lines an action on a selection would create; nothing is written.",
     )
-    order_preview: order_preview.OrderPreview = strawberry.field(
+    order_preview: OrderPreview = strawberry.field(
         resolver=order_preview.preview_lines,
         description="Like previewOrder, but refusals come back as typed errors instead of a GraphQL error.",
     )
@@ -65,4 +66,4 @@ class Mutation:
     submit_order: OrderPayload = strawberry.field(resolver=order_submit.submit_order)
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[MaskErrors(should_mask_error=should_mask)])
+schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[lambda: MaskErrors(should_mask_error=should_mask)])

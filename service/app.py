@@ -78,6 +78,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         await graph.driver.verify_connectivity()
         await migrate(graph)
         state["graph"] = graph
+        app.state.graph = graph
         try:
             yield
         finally:

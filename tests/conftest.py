@@ -6,7 +6,6 @@ is started in a temporary folder on a free port and stopped at the end.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import socket
@@ -85,7 +84,8 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         settings = load_settings({**env, "HOST": "127.0.0.1", "PORT": str(self.port)})
-        config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=self.port, log_level="warning")
+        self.app = create_app(settings)
+        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
@@ -100,6 +100,11 @@ class LiveServer:
                 pass
             time.sleep(0.2)
         raise RuntimeError("the API did not become ready")
+
+    @property
+    def round_trips(self) -> int:
+        """Statements the server has sent to Neo4j so far."""
+        return int(self.app.state.graph.round_trips.count)
 
     def stop(self) -> None:
         self.server.should_exit = True
@@ -136,8 +141,3 @@ class Api:
 async def api(live_server: LiveServer) -> AsyncIterator[Api]:
     async with httpx.AsyncClient(base_url=live_server.url, timeout=120) as client:
         yield Api(client)
-
-
-@pytest.fixture(scope="session")
-def event_loop_policy() -> asyncio.AbstractEventLoopPolicy:
-    return asyncio.DefaultEventLoopPolicy()
