@@ -58,5 +58,7 @@ async def run(tx: AsyncManagedTransaction, graph: Graph, cypher: str, params: di
 def open_graph(uri: str, user: str, password: str, database: str) -> Graph:
     """Open the driver; `bolt://` talks to one server, `neo4j://` routes across a cluster."""
     auth = (user, password) if password else None
-    driver = AsyncGraphDatabase.driver(uri, auth=auth, max_connection_pool_size=50)
+    driver = AsyncGraphDatabase.driver(
+        uri, auth=auth, max_connection_pool_size=50, notifications_min_severity="OFF"
+    )
     return Graph(driver=driver, database=database)

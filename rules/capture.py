@@ -417,7 +417,7 @@ def plan_added_product(
     spec = specs.get(spec_id)
     if spec is None:
         findings.add(
-            RuleViolation(ErrorCode.NOT_FOUND, f"No product specification {spec_id}", "specId", (spec_id,))
+            RuleViolation(ErrorCode.NOT_FOUND, f"No product specification {spec_id}", "specificationId", (spec_id,))
         )
     values = dict(characteristics)
     if values:
@@ -543,7 +543,7 @@ def _check_parent(
             RuleViolation(
                 ErrorCode.SPEC_NOT_ALLOWED,
                 f"Specification {parent.spec_id} of item {parent.id} does not bundle {spec_id}",
-                "specId",
+                "specificationId",
                 (parent.id, spec_id),
             )
         )
@@ -555,7 +555,7 @@ def _check_parent(
                 ErrorCode.CARDINALITY_EXCEEDED,
                 f"Item {parent.id} already has {count} {spec_id}; "
                 f"its specification allows at most {rule.max}",
-                "specId",
+                "specificationId",
                 (parent.id, spec_id),
             )
         )

@@ -413,7 +413,7 @@ def test_an_unknown_spec_is_not_found() -> None:
         add(draft(OrderAction.CHANGE), mobile_broadband_tree(), "mbb", "NOPE")
 
     assert codes(caught.value) == [ErrorCode.NOT_FOUND, ErrorCode.SPEC_NOT_ALLOWED]
-    assert only(caught.value, ErrorCode.NOT_FOUND).field == "specId"
+    assert only(caught.value, ErrorCode.NOT_FOUND).field == "specificationId"
 
 
 def test_characteristics_are_checked_against_the_added_spec() -> None:
