@@ -91,9 +91,10 @@ async def ancestors_of(graph: Graph, ids: list[str]) -> dict[str, list[ItemRecor
     """For each item, the items above it, root first."""
     rows = await graph.fetch(
         "UNWIND $ids AS itemId MATCH (p:ProductInventory {id: itemId}) "
-        f"MATCH path = (top:ProductInventory)-[:HAS_CHILD*0..{MAX_DEPTH}]->(p) "
-        "WHERE NOT (:ProductInventory)-[:HAS_CHILD]->(top) "
-        "UNWIND range(0, length(path) - 1) AS i WITH itemId, i, nodes(path)[i] AS a "
+        f"MATCH path = (p)<-[:HAS_CHILD*0..{MAX_DEPTH}]-(top:ProductInventory) "
+        "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
+        "WITH itemId, reverse(nodes(path)) AS chain "
+        "UNWIND range(0, size(chain) - 2) AS i WITH itemId, i, chain[i] AS a "
         f"RETURN itemId, i, {item_projection('a')} ORDER BY itemId, i",
         ids=ids,
     )

@@ -177,16 +177,17 @@ async def load_trees(
         tx,
         graph,
         "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
-        f"MATCH (top:ProductInventory)-[:HAS_CHILD*0..{MAX_DEPTH}]->(p) "
-        "WHERE NOT (:ProductInventory)-[:HAS_CHILD]->(top) "
+        f"MATCH (p)<-[:HAS_CHILD*0..{MAX_DEPTH}]-(top:ProductInventory) "
+        "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
         "WITH DISTINCT top "
-        f"MATCH path = (top)-[:HAS_CHILD*0..{MAX_DEPTH}]->(n:ProductInventory) "
+        f"MATCH (top)-[:HAS_CHILD*0..{MAX_DEPTH}]->(n:ProductInventory) "
+        "OPTIONAL MATCH (up:ProductInventory)-[:HAS_CHILD]->(n) "
+        "OPTIONAL MATCH (n)-[:INSTANCE_OF]->(s:ProductSpecification) "
+        "OPTIONAL MATCH (n)-[:AT]->(l:Location) "
         "RETURN n.id AS id, n.name AS name, n.state AS state, n.accountId AS accountId, "
         "n.characteristics AS characteristics, n.openOrderId AS openOrderId, "
-        "CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS parentId, "
-        "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0] AS specId, "
-        "[(n)-[:AT]->(l:Location) | l.id][0] AS locationId "
-        "ORDER BY length(path), n.name, n.id",
+        "up.id AS parentId, s.id AS specId, l.id AS locationId "
+        "ORDER BY n.name, n.id",
         {"ids": sorted(set(item_ids))},
     )
     items: dict[str, InventoryItem] = {}

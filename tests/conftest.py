@@ -8,29 +8,18 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
 from graph.driver import Graph, open_graph
 from graph.migrations import migrate
-from service.app import create_app
+from service.live import LiveServer, free_port
 from service.local_neo4j import LocalNeo4j
-from service.settings import load_settings
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="session")
@@ -75,40 +64,6 @@ async def clean_graph(graph: Graph) -> Graph:
     async with graph.driver.session(database=graph.database) as session:
         await (await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")).consume()
     return graph
-
-
-class LiveServer:
-    """The app served by uvicorn in a background thread, on a free loopback port."""
-
-    def __init__(self, env: dict[str, str]) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        settings = load_settings({**env, "HOST": "127.0.0.1", "PORT": str(self.port)})
-        self.app = create_app(settings)
-        config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def start(self) -> None:
-        self.thread.start()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{self.url}/readyz", timeout=2).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError("the API did not become ready")
-
-    @property
-    def round_trips(self) -> int:
-        """Statements the server has sent to Neo4j so far."""
-        return int(self.app.state.graph.round_trips.count)
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 @pytest.fixture(scope="session")
