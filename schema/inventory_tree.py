@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-import strawberry
+from typing import Any
 
+import strawberry
+from strawberry.types import Info
+
+from exports.tree_formats import ExportFormat, ExportNode, export_tree
 from graph.records import TreeRecord
+from schema.context import Context
 from schema.types import InventoryEdge, ProductInventory
+
+strawberry.enum(ExportFormat, name="TreeExportFormat", description="Formats visualization tools read.")
 
 
 @strawberry.type(description="A subtree as flat lists, for big trees and visualization tools.")
@@ -21,3 +28,18 @@ class InventoryTree:
             edges=[InventoryEdge(parent_id=strawberry.ID(p), child_id=strawberry.ID(c)) for p, c in r.edges],
             record=r,
         )
+
+    @strawberry.field(description="The same subtree as Mermaid, Graphviz DOT, GraphML or Cytoscape JSON text.")
+    async def export(self, info: Info[Context, Any], format: ExportFormat) -> str:
+        spec_ids = sorted({n.spec_id for n in self.record.nodes})
+        specs = dict(zip(spec_ids, await info.context.loaders.spec.load_many(spec_ids), strict=True))
+        nodes = [
+            ExportNode(
+                id=n.id,
+                name=n.name,
+                specification=specs[n.spec_id].name if specs.get(n.spec_id) else None,
+                state=n.state,
+            )
+            for n in self.record.nodes
+        ]
+        return export_tree(ExportFormat(format), nodes, self.record.edges)
