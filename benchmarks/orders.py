@@ -3,7 +3,8 @@
 
 Run with `make bench` (or `python -m benchmarks.orders [--sizes 10,100]`). Times are printed as
 milliseconds and as a ratio to a baseline measured in the same process: reading the same tree
-with `inventoryTree`. Round trips are the statements the server sent to Neo4j for the call.
+with `inventoryTree`. Round trips are the statements the server sent to Neo4j for the call. The order lifecycle
+tables of `benchmarks.lifecycle` (approval, completion, cancellation) follow.
 """
 
 from __future__ import annotations
@@ -77,7 +78,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.orders", description=__doc__)
     parser.add_argument("--sizes", default="10,100,1000,10000")
     args = parser.parse_args(argv)
-    run([int(s) for s in args.sizes.split(",")])
+    sizes = [int(s) for s in args.sizes.split(",")]
+    run(sizes)
+    # The same sizes through the rest of the lifecycle: approval, completion, cancellation.
+    from benchmarks import lifecycle
+
+    lifecycle.run(sizes)
     return 0
 
 

@@ -36,6 +36,10 @@ STATEMENTS = tuple(
     "CREATE INDEX order_state IF NOT EXISTS FOR (o:CustomerOrder) ON (o.state)",
     "CREATE INDEX task_state IF NOT EXISTS FOR (t:OrderTask) ON (t.state)",
     "CREATE INDEX inventory_event_item IF NOT EXISTS FOR (e:InventoryEvent) ON (e.itemId)",
+    # The order lifecycle: releasing an order's claims, the open-task queue, tasks of one order.
+    "CREATE INDEX inventory_open_order IF NOT EXISTS FOR (p:ProductInventory) ON (p.openOrderId)",
+    "CREATE INDEX task_queue IF NOT EXISTS FOR (t:OrderTask) ON (t.queueKey)",
+    "CREATE INDEX task_order IF NOT EXISTS FOR (t:OrderTask) ON (t.orderId)",
 )
 
 

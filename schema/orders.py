@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -14,6 +14,9 @@ from schema.context import Context
 from schema.enums import LineAction, OrderAction, OrderState
 from schema.errors import OrderError
 from schema.types import Account, Location, ProductInventory, ProductSpecification
+
+if TYPE_CHECKING:
+    from schema.fulfillment import DomainOrder, OrderEvent, ReturnAuthorization, WorkOrder
 
 Ctx = Info[Context, Any]
 
@@ -144,6 +147,44 @@ class CustomerOrder:
     @strawberry.field(description="Why the order was rejected or cancelled, when it was.")
     async def reason(self, info: Ctx) -> str | None:
         return (await order_meta(info, self.order.id)).get("reason")
+
+    @strawberry.field(description="What approval decomposed the order into (R7); empty before approval.")
+    async def domain_orders(
+        self, info: Ctx
+    ) -> list[Annotated[DomainOrder, strawberry.lazy("schema.fulfillment")]]:
+        from resolvers.tasks_read import domain_orders_of_order
+
+        return await domain_orders_of_order(info, self.order.id)
+
+    @strawberry.field(description="Field work the order needs: devices to ship or collect, sites to install.")
+    async def work_orders(self, info: Ctx) -> list[Annotated[WorkOrder, strawberry.lazy("schema.fulfillment")]]:
+        from resolvers.tasks_read import work_orders_of_order
+
+        return await work_orders_of_order(info, self.order.id)
+
+    @strawberry.field(description="Devices that must come back (R11).")
+    async def returns(
+        self, info: Ctx
+    ) -> list[Annotated[ReturnAuthorization, strawberry.lazy("schema.fulfillment")]]:
+        from resolvers.tasks_read import returns_of_order
+
+        return await returns_of_order(info, self.order.id)
+
+    @strawberry.field(description="Every state transition of the order, oldest first.")
+    async def history(self, info: Ctx) -> list[Annotated[OrderEvent, strawberry.lazy("schema.fulfillment")]]:
+        from resolvers.tasks_read import history_of_order
+
+        return await history_of_order(info, self.order.id)
+
+    @strawberry.field(description="True once a point-of-no-return task is closed: the order can no longer be cancelled.")
+    async def past_point_of_no_return(self, info: Ctx) -> bool:
+        from resolvers.tasks_read import past_point_of_no_return
+
+        return await past_point_of_no_return(info, self.order.id)
+
+    @strawberry.field(description="What fulfillment wants people to know, e.g. an entitlement it could not grant.")
+    async def notes(self, info: Ctx) -> list[str]:
+        return list((await order_meta(info, self.order.id)).get("notes") or [])
 
 
 async def order_meta(info: Ctx, order_id: str) -> dict[str, Any]:

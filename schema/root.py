@@ -6,19 +6,30 @@ import strawberry
 from strawberry.extensions import MaskErrors
 
 from resolvers import (
+    contract_cancel,
+    entitlement_resume,
+    entitlement_suspend,
     history_read,
     inventory_read,
     order_add_inventory,
     order_add_product,
+    order_approve,
+    order_cancel,
     order_create,
     order_line_remove,
     order_line_update,
     order_preview,
     order_read,
+    order_reject,
     order_submit,
+    return_receive,
+    task_close,
+    task_start,
+    tasks_read,
 )
 from resolvers.order_preview import OrderPreview
 from schema.errors import should_mask
+from schema.fulfillment import OrderTaskConnection, ReturnAuthorization, ReturnPayload
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
 from schema.orders import CustomerOrder, OrderLinePreview, OrderPayload
@@ -54,6 +65,11 @@ class Query:
         resolver=order_preview.preview_lines,
         description="Like previewOrder, but refusals come back as typed errors instead of a GraphQL error.",
     )
+    open_tasks: OrderTaskConnection = strawberry.field(
+        resolver=tasks_read.open_tasks,
+        description="Tasks still OPEN or IN_PROGRESS, oldest approval first; `orderId` limits them to one order.",
+    )
+    return_authorization: ReturnAuthorization | None = strawberry.field(resolver=tasks_read.return_authorization)
 
 
 @strawberry.type
@@ -64,6 +80,43 @@ class Mutation:
     update_order_line: OrderPayload = strawberry.field(resolver=order_line_update.update_order_line)
     remove_order_line: OrderPayload = strawberry.field(resolver=order_line_remove.remove_order_line)
     submit_order: OrderPayload = strawberry.field(resolver=order_submit.submit_order)
+    approve_order: OrderPayload = strawberry.field(
+        resolver=order_approve.approve_order,
+        description="Approve a SUBMITTED order: pending states land and it is decomposed into domain orders, "
+        "tasks, work orders and returns.",
+    )
+    reject_order: OrderPayload = strawberry.field(
+        resolver=order_reject.reject_order, description="Reject a SUBMITTED order, saying why."
+    )
+    cancel_order: OrderPayload = strawberry.field(
+        resolver=order_cancel.cancel_order,
+        description="Cancel an order: outright before approval, with compensation in progress until a "
+        "point-of-no-return task is closed.",
+    )
+    start_order_task: OrderPayload = strawberry.field(resolver=task_start.start_order_task)
+    close_order_task: OrderPayload = strawberry.field(
+        resolver=task_close.close_order_task,
+        description="Close a task; closing the last one completes the order and lands its effects.",
+    )
+    suspend_entitlement: OrderPayload = strawberry.field(
+        resolver=entitlement_suspend.suspend_entitlement,
+        description="Create a DRAFT SUSPEND order for the product the entitlement covers.",
+    )
+    resume_entitlement: OrderPayload = strawberry.field(
+        resolver=entitlement_resume.resume_entitlement,
+        description="Create a DRAFT RESUME order for the product the entitlement covers.",
+    )
+    cancel_contract: OrderPayload = strawberry.field(
+        resolver=contract_cancel.cancel_contract,
+        description="Create a DRAFT DISCONNECT order for what the contract covers; the contract is "
+        "CANCELLED when it completes (at once, with no order, when nothing is left to disconnect).",
+    )
+    receive_return: ReturnPayload = strawberry.field(
+        resolver=return_receive.receive_return, description="The returned device arrived."
+    )
+    close_return: ReturnPayload = strawberry.field(
+        resolver=return_receive.close_return, description="The received device is processed."
+    )
 
 
 schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[lambda: MaskErrors(should_mask_error=should_mask)])

@@ -63,13 +63,9 @@ async def add_product(api: Api, order_id: str, parent_id: str, spec_id: str, **e
     return data["addProductToOrder"]  # type: ignore[no-any-return]
 
 
-async def order_mutation(api: Api, name: str, argument: str, value: str, **extra: Any) -> Payload:
-    """Run `name(argument: value, ...)` returning an OrderPayload."""
-    declared = "".join(f", ${k}: String" for k in extra)
-    passed = "".join(f", {k}: ${k}" for k in extra)
-    data = await api(
-        f"mutation ($v: ID!{declared}) {{ {name}({argument}: $v{passed}) {{ {PAYLOAD} }} }}", v=value, **extra
-    )
+async def order_mutation(api: Api, name: str, argument: str, value: str) -> Payload:
+    """Run `name(argument: value)`, a mutation answering an OrderPayload."""
+    data = await api(f"mutation ($v: ID!) {{ {name}({argument}: $v) {{ {PAYLOAD} }} }}", v=value)
     return data[name]  # type: ignore[no-any-return]
 
 
@@ -173,6 +169,12 @@ async def four_g_to_five_g(api: Api) -> tuple[str, dict[str, str]]:
         added[spec_id] = next(i for i in new if i not in known)
     ok(await submit(api, order_id))
     return order_id, added
+
+
+async def write(graph: Graph, cypher: str, **params: Any) -> None:
+    """Change the graph behind the API's back (what another system might do)."""
+    async with graph.driver.session(database=graph.database) as session:
+        await (await session.run(cypher, params)).consume()
 
 
 async def snapshot(graph: Graph) -> list[tuple[Any, ...]]:

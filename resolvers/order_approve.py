@@ -1,0 +1,150 @@
+"""approveOrder: a SUBMITTED order goes IN_PROGRESS; its pending effects land on the inventory (R8)
+and it is decomposed into domain orders, tasks, work orders and returns (R7, R9, R11), in one
+transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+import strawberry
+from neo4j import AsyncManagedTransaction
+from strawberry.types import Info
+
+from graph import fulfillment, history
+from graph import orders as order_graph
+from graph.driver import Graph
+from resolvers.order_lifecycle import (
+    Event,
+    apply_item_states,
+    complete_order,
+    event,
+    lifecycle_id,
+    line_of_items,
+    load_catalog,
+    lock_order_for,
+    target_ids,
+)
+from resolvers.order_mutation import run_order_mutation
+from rules.effects import ApprovalPlan, approvable, approval_effects
+from rules.fulfillment import Decomposition, decompose
+from rules.model import InventoryItem, Order
+from schema.context import Context
+from schema.orders import OrderPayload
+
+Ctx = Info[Context, Any]
+Tx = AsyncManagedTransaction
+
+_KIND_RANK = {"PRODUCT": 0, "SERVICE": 1, "RESOURCE": 2}
+
+
+async def approve_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
+    graph = info.context.graph
+
+    async def work(tx: Tx) -> str:
+        order = await lock_order_for(tx, graph, info, str(order_id), "order.approve")
+        approvable(order.id, order.state)
+        items = await fulfillment.items_in(tx, graph, target_ids(order))
+        known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines})
+        plan = approval_effects(order, items, lifecycle_id)
+        decomposition = decompose(
+            order, items, known.specs, known.templates, known.service_specs_of, lifecycle_id
+        )
+        await write_approval(tx, graph, order, items, plan, decomposition)
+        await order_graph.set_order_state(tx, graph, order.id, plan.order_state)
+        if not decomposition.domain_orders:
+            # Nothing to fulfill (every line is NO_CHANGE): the order completes on approval.
+            order.state = plan.order_state
+            await complete_order(tx, graph, order)
+        return order.id
+
+    return await run_order_mutation(info, work)
+
+
+async def write_approval(
+    tx: Tx,
+    graph: Graph,
+    order: Order,
+    items: Mapping[str, InventoryItem],
+    plan: ApprovalPlan,
+    decomposition: Decomposition,
+) -> None:
+    """Pending states, move copies and re-links, what cancellation needs later, the decomposition,
+    and the inventory history of it all."""
+    line_of = line_of_items(order, plan.record)
+    events: list[Event] = await apply_item_states(tx, graph, order.id, plan.state_changes, line_of)
+
+    remembered: dict[str, dict[str, Any]] = {}
+    for change in plan.state_changes:
+        remembered[line_of[change.item_id]] = {
+            "lineId": line_of[change.item_id], "previousState": change.from_state.value, "copyId": None,
+        }
+    for copy in plan.copies:
+        row = remembered.setdefault(copy.line_id, {"lineId": copy.line_id, "previousState": None})
+        row["copyId"] = copy.item.id
+    await fulfillment.remember_approval(tx, graph, list(remembered.values()))
+
+    await fulfillment.create_copies(
+        tx,
+        graph,
+        order.id,
+        [
+            {
+                "id": c.item.id, "replaces": c.replaces, "name": c.item.name, "state": c.item.state.value,
+                "accountId": c.item.account_id, "specId": c.item.spec_id, "locationId": c.item.location_id,
+                "parentId": c.item.parent_id,
+                "characteristics": fulfillment.characteristics_json(c.item.characteristics),
+            }
+            for c in plan.copies
+        ],
+    )
+    for c in plan.copies:
+        events.append(event(c.item.id, order.id, line_of, "state", None, c.item.state.value))
+        events.append(event(c.item.id, order.id, line_of, "location", None, c.item.location_id))
+        if c.item.parent_id:
+            events.append(event(c.item.id, order.id, line_of, "parent", None, c.item.parent_id))
+
+    await fulfillment.relink_items(
+        tx,
+        graph,
+        [{"id": r.item_id, "parentId": r.to_parent_id, "locationId": r.location_id} for r in plan.relinks],
+    )
+    for r in plan.relinks:
+        if r.from_parent_id != r.to_parent_id:
+            events.append(event(r.item_id, order.id, line_of, "parent", r.from_parent_id, r.to_parent_id))
+        old_location = items[r.item_id].location_id if r.item_id in items else None
+        events.append(event(r.item_id, order.id, line_of, "location", old_location, r.location_id))
+
+    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
+    await fulfillment.write_decomposition(
+        tx,
+        graph,
+        order.id,
+        [
+            {
+                "id": d.id, "kind": d.kind.value, "state": d.state.value, "lineIds": list(d.line_ids),
+                "tasks": [
+                    {
+                        "id": t.id, "name": t.name, "sequence": t.sequence, "state": t.state.value,
+                        "pointOfNoReturn": t.point_of_no_return,
+                        "queueKey": f"{stamp}|{order.id}|{_KIND_RANK[d.kind.value]}|{t.sequence:05d}",
+                    }
+                    for t in d.tasks
+                ],
+            }
+            for d in decomposition.domain_orders
+        ],
+        [
+            {
+                "id": w.id, "kind": w.kind.value, "state": w.state.value, "itemId": w.item_id,
+                "locationId": w.location_id, "lineIds": list(w.line_ids),
+            }
+            for w in decomposition.work_orders
+        ],
+        [
+            {"id": r.id, "lineId": r.line_id, "itemId": r.item_id, "reason": r.reason.value, "state": r.state.value}
+            for r in decomposition.returns
+        ],
+    )
+    await history.record_events(tx, graph, events)

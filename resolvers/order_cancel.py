@@ -1,0 +1,63 @@
+"""cancelOrder (R12): a DRAFT or SUBMITTED order is cancelled outright; an order in progress is
+cancelled with compensation while no point-of-no-return task is closed, and refused after
+(PAST_POINT_OF_NO_RETURN naming the task). Compensation, in the same transaction: pending items
+go back to their previous state, items the order created become INACTIVE, unfinished tasks,
+domain orders and work orders are CANCELLED, authorized returns are CANCELLED."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import strawberry
+from neo4j import AsyncManagedTransaction
+from strawberry.types import Info
+
+from graph import fulfillment, history
+from graph import orders as order_graph
+from resolvers.order_lifecycle import apply_item_states, line_of_items, lock_order_for, target_ids
+from resolvers.order_mutation import run_order_mutation
+from rules.effects import FulfillmentStateChange, cancellation_effects
+from rules.model import OrderState
+from schema.context import Context
+from schema.orders import OrderPayload
+
+Ctx = Info[Context, Any]
+
+
+def _rows(changes: tuple[FulfillmentStateChange, ...]) -> list[dict[str, str]]:
+    return [{"id": c.record_id, "state": c.to_state.value} for c in changes]
+
+
+async def cancel_order(info: Ctx, order_id: strawberry.ID, reason: str | None = None) -> OrderPayload:
+    graph = info.context.graph
+    why = (reason or "").strip() or None
+
+    async def work(tx: AsyncManagedTransaction) -> str:
+        order = await lock_order_for(tx, graph, info, str(order_id), "order.cancel")
+        stored = await fulfillment.fulfillment_in(tx, graph, order.id)
+        record = await fulfillment.approval_record(tx, graph, order.id)
+        items = await fulfillment.items_in(tx, graph, [*target_ids(order), *record.copies.values()])
+        plan = cancellation_effects(
+            order,
+            items,
+            [fulfillment.as_rule_domain_order(d) for d in stored.domain_orders],
+            [fulfillment.as_rule_return(r) for r in stored.returns],
+            record,
+            [fulfillment.as_rule_work_order(w) for w in stored.work_orders],
+        )
+        if order.state is OrderState.IN_PROGRESS:
+            await order_graph.set_order_state(tx, graph, order.id, OrderState.CANCELLATION_IN_PROGRESS, why)
+        events = await apply_item_states(tx, graph, order.id, plan.state_changes, line_of_items(order, record))
+        await fulfillment.set_task_states(tx, graph, _rows(plan.task_changes))
+        await fulfillment.set_domain_order_states(tx, graph, _rows(plan.domain_order_changes))
+        await fulfillment.set_work_order_states(tx, graph, _rows(plan.work_order_changes))
+        await fulfillment.set_return_states(
+            tx, graph, [{"id": c.return_id, "state": c.to_state.value} for c in plan.return_changes]
+        )
+        await fulfillment.add_notes(tx, graph, order.id, plan.notes)
+        await history.record_events(tx, graph, events)
+        await order_graph.set_order_state(tx, graph, order.id, plan.order_state, why)
+        await order_graph.release_items(tx, graph, order.id)
+        return order.id
+
+    return await run_order_mutation(info, work)

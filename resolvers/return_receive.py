@@ -1,0 +1,53 @@
+"""receiveReturn and closeReturn: a returned device arrives (AUTHORIZED -> RECEIVED) and is
+processed (RECEIVED -> CLOSED), per the RMA lifecycle of R11."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import strawberry
+from neo4j import AsyncManagedTransaction
+from strawberry.types import Info
+
+from graph import fulfillment
+from resolvers.order_mutation import not_found
+from rules.lifecycle_model import ReturnState
+from rules.model import RuleError
+from rules.returns import close_return as close_rule
+from rules.returns import receive_return as receive_rule
+from schema.context import Context, authorize
+from schema.errors import OrderError
+from schema.fulfillment import ReturnAuthorization, ReturnPayload
+
+Ctx = Info[Context, Any]
+
+
+async def _advance(
+    info: Ctx, return_id: str, action: str, decide: Callable[[ReturnState, str], ReturnState]
+) -> ReturnPayload:
+    graph = info.context.graph
+
+    async def work(tx: AsyncManagedTransaction) -> str:
+        found = await fulfillment.lock_return(tx, graph, return_id)
+        if found is None:
+            raise not_found("returnId", return_id, what="return")
+        authorize(info, action)
+        state = decide(ReturnState(found.state), found.id)
+        await fulfillment.set_return_states(tx, graph, [{"id": found.id, "state": state.value}])
+        return found.id
+
+    try:
+        saved = await graph.write(work)
+    except RuleError as refused:
+        return ReturnPayload(return_authorization=None, errors=[OrderError.of(v) for v in refused.violations])
+    record = (await fulfillment.returns_by_ids(graph, [saved])).get(saved)
+    return ReturnPayload(return_authorization=ReturnAuthorization.of(record) if record else None, errors=[])
+
+
+async def receive_return(info: Ctx, return_id: strawberry.ID) -> ReturnPayload:
+    return await _advance(info, str(return_id), "return.receive", receive_rule)
+
+
+async def close_return(info: Ctx, return_id: strawberry.ID) -> ReturnPayload:
+    return await _advance(info, str(return_id), "return.close", close_rule)
