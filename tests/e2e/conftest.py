@@ -2,7 +2,8 @@
 
 Needs a Neo4j (NEO4J_TEST_URI, or the local one `tests/conftest.py` starts; its data is wiped),
 Debian's Chromium (CHROMIUM_PATH, default /usr/bin/chromium; Playwright never downloads a browser)
-and the browser assets (`python web/build_assets.py`). Tests skip with the reason when one is missing.
+and the browser assets (`python web/build_assets.py`). When Chromium, Playwright or the assets are
+missing the browser tests skip with the reason, or fail with it when `CI` is set (`tests.exports.tooling`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from urllib.parse import urlparse
 
 import httpx
 import pytest
+
+from tests.exports.tooling import need_module, unavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = PROJECT_ROOT / "docs" / "screenshots"
@@ -131,14 +134,18 @@ def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log_path: Path
     pytest.fail(f"the app did not answer /healthz within {STARTUP_SECONDS}s")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Any]:
-    """Debian's Chromium driven by Playwright (no Playwright-managed browser download)."""
+    """Debian's Chromium driven by Playwright (no Playwright-managed browser download).
+
+    Package-scoped: the sync API keeps an event loop running in this thread until it stops, and
+    the async tests that follow need the thread free of it.
+    """
     if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH")
-    sync_api = pytest.importorskip("playwright.sync_api")
+        unavailable(f"Chromium not found at {CHROMIUM}: apt-get install -y chromium, or set CHROMIUM_PATH")
+    sync_api = need_module("playwright.sync_api", "pip install -e .[dev]")
     if not (PROJECT_ROOT / "web" / "static" / "vendor").is_dir():
-        pytest.skip("browser assets are not built: run `python web/build_assets.py`")
+        unavailable("browser assets are not built: run `python web/build_assets.py`")
     with sync_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield launched

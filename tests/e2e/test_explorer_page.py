@@ -8,11 +8,13 @@ from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 
 from tests.e2e.conftest import run_cli
 from tests.e2e.explorer_page import ExplorerPage
+from tests.exports.parsers import parse_export
 
 GraphQL = Callable[..., dict[str, Any]]
 
@@ -156,34 +158,100 @@ def test_order_impact_highlights_every_line_of_the_order(
     assert_stayed_local(page)
 
 
-@pytest.mark.parametrize("fmt", ["mermaid", "dot", "graphml", "cytoscape_json"])
-def test_every_export_button_downloads_the_tree(
-    page: Any, live_server_url: str, tmp_path: Path, fmt: str
-) -> None:
-    explorer = ExplorerPage(page.page, live_server_url).open(f"#account={NORTHWIND}")
-    explorer.wait_for_account(NORTHWIND)
-    item_count = int(page.page.get_attribute("[data-testid=status]", "data-items"))
+EXPORT_EXTENSIONS = {"mermaid": "mmd", "dot": "gv", "graphml": "graphml", "cytoscape_json": "cyjs"}
+VOICE = "pi-northwind-voice"
 
-    with page.page.expect_download() as download_info:
+
+def subtree(graphql: GraphQL, root_id: str) -> tuple[dict[str, str], set[tuple[str, str]]]:
+    """The item's subtree as the API holds it now: names by id, and (parent, child) edges."""
+    tree = graphql(
+        "query($id: ID!) { inventoryTree(rootId: $id) { nodes { id name } edges { parentId childId } } }",
+        id=root_id,
+    )["inventoryTree"]
+    return (
+        {node["id"]: node["name"] for node in tree["nodes"]},
+        {(edge["parentId"], edge["childId"]) for edge in tree["edges"]},
+    )
+
+
+def graphql_or_blob(url: str) -> bool:
+    parts = urlparse(url)
+    return parts.scheme == "blob" or parts.path == "/graphql"
+
+
+def download_export(page: Any, fmt: str, tmp_path: Path) -> tuple[str, str]:
+    """Click the export button for `fmt`; return the saved file's name and text.
+
+    Fails unless the file came from one `inventoryTree { export }` GraphQL call and nothing but
+    `/graphql` and the page's own blob: URL was requested for it.
+    """
+    before = len(page.requests)
+    with (
+        page.page.expect_request(
+            lambda r: urlparse(r.url).path == "/graphql" and "ExplorerExport" in (r.post_data or "")
+        ) as request_info,
+        page.page.expect_download() as download_info,
+    ):
         page.page.click(f"[data-testid=export-{fmt}]")
     download = download_info.value
     path = tmp_path / download.suggested_filename
     download.save_as(path)
-    text = path.read_text(encoding="utf-8")
 
-    assert download.suggested_filename.startswith(NORTHWIND)
-    if fmt == "mermaid":
-        assert text.startswith("flowchart TD\n") and "Mobile Broadband" in text
-    elif fmt == "dot":
-        assert text.startswith("digraph") and f'"{BUNDLE}"' in text
-    elif fmt == "graphml":
-        networkx = pytest.importorskip("networkx")
-        graph = networkx.read_graphml(path)
-        assert graph.number_of_nodes() == item_count
-        assert graph.has_edge(BUNDLE, FOUR_G_ROUTER)
-    else:
-        elements = json.loads(text)["elements"]
-        assert len(elements["nodes"]) == item_count
+    sent = json.loads(request_info.value.post_data)
+    assert sent["variables"]["format"] == fmt.upper()
+    other = [url for url in page.requests[before:] if not graphql_or_blob(url)]
+    assert other == [], "the export must come from /graphql only"
+    return download.suggested_filename, path.read_text(encoding="utf-8")
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("fmt", list(EXPORT_EXTENSIONS))
+def test_every_export_button_downloads_the_selected_subtree(
+    page: Any, live_server_url: str, graphql: GraphQL, tmp_path: Path, fmt: str
+) -> None:
+    explorer = ExplorerPage(page.page, live_server_url).open(f"#account={NORTHWIND}")
+    explorer.wait_for_account(NORTHWIND)
+    explorer.click_item(VOICE)
+    target = page.page.locator(f"[data-testid=export-target][data-root-id='{VOICE}']")
+    target.wait_for(timeout=15_000)
+    assert target.get_attribute("data-selected") == "true"
+    assert target.inner_text().startswith("Export: subtree of Business Voice")
+
+    filename, text = download_export(page, fmt, tmp_path)
+
+    assert filename == f"{VOICE}.{EXPORT_EXTENSIONS[fmt]}"
+    names, edges = subtree(graphql, VOICE)
+    assert len(names) == 4, "the voice service and its three lines"
+    parsed = parse_export(fmt, text)
+    assert parsed.shown.keys() == names.keys()
+    assert set(parsed.edges) == edges
+    for item_id, name in names.items():
+        assert name in parsed.shown[item_id], (item_id, parsed.shown[item_id])
+    assert BUNDLE not in parsed.shown, "items outside the selected subtree are not exported"
+    assert_stayed_local(page)
+
+
+def test_with_nothing_selected_the_first_tree_is_exported(
+    page: Any, live_server_url: str, graphql: GraphQL, tmp_path: Path
+) -> None:
+    explorer = ExplorerPage(page.page, live_server_url).open(f"#account={NORTHWIND}")
+    explorer.wait_for_account(NORTHWIND)
+    account = graphql("query($id: ID!) { account(id: $id) { roots { id } } }", id=NORTHWIND)["account"]
+    roots = [root["id"] for root in account["roots"]]
+    assert len(roots) > 1
+    target = page.page.locator("[data-testid=export-target]")
+    assert target.get_attribute("data-root-id") == roots[0]
+    assert target.get_attribute("data-selected") == "false"
+    assert "(no item selected)" in target.inner_text()
+
+    filename, text = download_export(page, "cytoscape_json", tmp_path)
+
+    assert filename == f"{roots[0]}.cyjs"
+    names, edges = subtree(graphql, roots[0])
+    parsed = parse_export("cytoscape_json", text)
+    assert parsed.shown == names
+    assert set(parsed.edges) == edges
+    assert not set(parsed.shown) & set(roots[1:])
     assert_stayed_local(page)
 
 

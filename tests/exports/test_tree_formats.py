@@ -1,20 +1,26 @@
-"""Inventory tree exports, each read back by a real parser for its format."""
+"""Inventory tree exports, each read back by a real parser for its format.
+
+A missing parser skips its tests locally and fails them when `CI` is set (`tests.exports.tooling`).
+"""
 
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
 import pytest
 
 from exports import ExportFormat, ExportNode, export_tree
 from exports.tree_formats import ExportError, node_caption
-
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
-MERMAID_PARSER = PROJECT_ROOT / "web" / "scripts" / "parse_mermaid.mjs"
-WEB_NODE_MODULES = PROJECT_ROOT / "web" / "node_modules"
+from tests.exports.parsers import (
+    graphml_keys,
+    parse_export,
+    read_cytoscape_json,
+    read_dot,
+    read_graphml,
+    read_mermaid,
+    render_dot,
+    run_mermaid_parser,
+)
 
 # The 4G bundle from the domain example, with names chosen to break naive escaping.
 NODES = [
@@ -88,12 +94,8 @@ def test_ten_thousand_children_export_in_every_format() -> None:
 # --- GraphML -------------------------------------------------------------------------------------
 
 
-def test_graphml_round_trips_through_networkx(tmp_path: Path) -> None:
-    networkx = pytest.importorskip("networkx")
-    path = tmp_path / "tree.graphml"
-    path.write_text(export_tree(ExportFormat.GRAPHML, NODES, EDGES), encoding="utf-8")
-
-    graph = networkx.read_graphml(path)
+def test_graphml_round_trips_through_networkx() -> None:
+    graph = read_graphml(export_tree(ExportFormat.GRAPHML, NODES, EDGES))
 
     assert graph.is_directed()
     assert set(graph.nodes) == {node.id for node in NODES}
@@ -106,40 +108,24 @@ def test_graphml_round_trips_through_networkx(tmp_path: Path) -> None:
 
 
 def test_graphml_declares_its_keys_and_is_well_formed_xml() -> None:
-    etree = pytest.importorskip("lxml.etree")
-    document = etree.fromstring(export_tree(ExportFormat.GRAPHML, NODES, EDGES).encode("utf-8"))
-    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
-    keys = {key.get("attr.name"): key.get("attr.type") for key in document.findall("g:key", ns)}
+    keys = graphml_keys(export_tree(ExportFormat.GRAPHML, NODES, EDGES))
     assert keys == {"name": "string", "specification": "string", "state": "string"}
 
 
 # --- Graphviz DOT --------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` is not installed")
-def test_dot_renders_with_graphviz_and_shows_every_name_exactly(tmp_path: Path) -> None:
-    etree = pytest.importorskip("lxml.etree")
-    source = export_tree(ExportFormat.DOT, NODES, EDGES)
-    result = subprocess.run(["dot", "-Tsvg"], input=source.encode("utf-8"), capture_output=True, check=False)
-    assert result.returncode == 0, result.stderr.decode()
-
-    svg = etree.fromstring(result.stdout)
-    ns = {"s": "http://www.w3.org/2000/svg"}
-    drawn = {}
-    for group in svg.iterfind(".//s:g[@class='node']", ns):
-        title = group.findtext("s:title", namespaces=ns)
-        drawn[title] = "\n".join(text.text or "" for text in group.iterfind(".//s:text", ns))
-    edges = svg.findall(".//s:g[@class='edge']", ns)
+def test_dot_renders_with_graphviz_and_shows_every_name_exactly() -> None:
+    drawing = render_dot(export_tree(ExportFormat.DOT, NODES, EDGES))
 
     # Graphviz reads a backslash inside a quoted id back as two; no test id holds one.
-    assert drawn == {node.id: expected_caption(node) for node in NODES}
-    assert len(edges) == len(EDGES)
+    assert drawing.captions == {node.id: expected_caption(node) for node in NODES}
+    assert drawing.edge_count == len(EDGES)
 
 
 @pytest.mark.filterwarnings("ignore::DeprecationWarning")
 def test_dot_parses_with_pydot() -> None:
-    pydot = pytest.importorskip("pydot")
-    (graph,) = pydot.graph_from_dot_data(export_tree(ExportFormat.DOT, NODES, EDGES))
+    graph = read_dot(export_tree(ExportFormat.DOT, NODES, EDGES))
 
     assert graph.get_type() == "digraph"
     names = {node.get_name() for node in graph.get_nodes()} - {"node", "edge", "graph"}
@@ -151,7 +137,7 @@ def test_dot_parses_with_pydot() -> None:
 
 
 def test_cytoscape_json_holds_every_item_and_edge() -> None:
-    document = json.loads(export_tree(ExportFormat.CYTOSCAPE_JSON, NODES, EDGES))
+    document = read_cytoscape_json(export_tree(ExportFormat.CYTOSCAPE_JSON, NODES, EDGES))
 
     nodes = [element["data"] for element in document["elements"]["nodes"]]
     edges = [element["data"] for element in document["elements"]["edges"]]
@@ -187,20 +173,8 @@ def test_mermaid_is_a_top_down_flowchart_with_one_line_per_item_and_edge() -> No
         assert "<" not in label.replace("<br/>", "")
 
 
-def parse_mermaid(source: str) -> dict:
-    if shutil.which("node") is None:
-        pytest.skip("Node.js is not installed")
-    if not (WEB_NODE_MODULES / "mermaid").is_dir() or not (WEB_NODE_MODULES / "jsdom").is_dir():
-        pytest.skip("Mermaid is not installed: run `python web/build_assets.py`")
-    result = subprocess.run(
-        ["node", str(MERMAID_PARSER)], input=source.encode("utf-8"), capture_output=True, check=False
-    )
-    assert result.returncode == 0, result.stderr.decode()
-    return json.loads(result.stdout)
-
-
 def test_mermaid_parses_with_mermaid_and_shows_every_name_exactly() -> None:
-    parsed = parse_mermaid(export_tree(ExportFormat.MERMAID, NODES, EDGES))
+    parsed = read_mermaid(export_tree(ExportFormat.MERMAID, NODES, EDGES))
 
     assert parsed["type"].startswith("flowchart")
     shown = {vertex["id"]: vertex["text"] for vertex in parsed["vertices"]}
@@ -211,12 +185,19 @@ def test_mermaid_parses_with_mermaid_and_shows_every_name_exactly() -> None:
 
 
 def test_the_mermaid_parser_check_rejects_a_broken_label() -> None:
-    if shutil.which("node") is None or not (WEB_NODE_MODULES / "mermaid").is_dir():
-        pytest.skip("Mermaid is not installed: run `python web/build_assets.py`")
-    result = subprocess.run(
-        ["node", str(MERMAID_PARSER)],
-        input=b'flowchart TD\n  n0["a " b"]\n',
-        capture_output=True,
-        check=False,
-    )
+    result = run_mermaid_parser('flowchart TD\n  n0["a " b"]\n')
     assert result.returncode == 1
+
+
+# --- every format through the shared readers the browser tests use -------------------------------
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")
+@pytest.mark.parametrize("fmt", list(ExportFormat))
+def test_every_format_reads_back_as_the_same_tree(fmt: ExportFormat) -> None:
+    parsed = parse_export(fmt.value, export_tree(fmt, NODES, EDGES))
+
+    assert parsed.shown.keys() == {node.id for node in NODES}
+    assert sorted(parsed.edges) == sorted(EDGES)
+    for node in NODES:
+        assert node.name.split("\n")[0] in parsed.shown[node.id]

@@ -1,12 +1,11 @@
 // Inventory explorer: draws an account's product inventory as a top-down tree, read through the
-// public GraphQL API only. Each root's subtree arrives as one flat `inventoryTree` answer; only
-// opened items have their children drawn, and at most CHILD_PAGE children per item until asked,
-// so a tree of 10,000 items stays responsive.
+// public GraphQL API only, downloads included. Each root's subtree arrives as one flat
+// `inventoryTree` answer; only opened items have their children drawn, and at most CHILD_PAGE
+// children per item until asked, so a tree of 10,000 items stays responsive.
 (function () {
   'use strict';
 
   const ENDPOINT = '/graphql';
-  const EXPORT_ENDPOINT = '/explore/export/';
   const INITIAL_LEVELS = 2; // inventory levels drawn when an account opens: roots and their children
   const CHILD_PAGE = 50; // children drawn per item before a "more" placeholder
   const TREE_BATCH = 25; // roots whose trees are fetched in one request
@@ -35,6 +34,13 @@
     MOVE: '#6a1b9a',
   };
   const ACTION_ORDER = ['ADD', 'CHANGE', 'DISCONNECT', 'SUSPEND', 'RESUME', 'NO_CHANGE'];
+  // Download file per `TreeExportFormat` value (extensions and types as in exports/tree_formats.py).
+  const EXPORT_FILES = {
+    MERMAID: { extension: 'mmd', type: 'text/vnd.mermaid;charset=utf-8' },
+    DOT: { extension: 'gv', type: 'text/vnd.graphviz;charset=utf-8' },
+    GRAPHML: { extension: 'graphml', type: 'application/graphml+xml;charset=utf-8' },
+    CYTOSCAPE_JSON: { extension: 'cyjs', type: 'application/json' },
+  };
 
   const $ = (selector) => document.querySelector(selector);
 
@@ -366,6 +372,7 @@
     });
     layout(opts);
     updateStatus();
+    updateExportTarget();
   }
 
   function layout(opts) {
@@ -811,34 +818,76 @@
 
   // --- exports ---------------------------------------------------------------------------------
 
+  // The item whose subtree the download buttons export: the selected item, else the first root.
+  function exportRoot() {
+    if (!model.account) return null;
+    if (view.selected && model.nodes.has(view.selected)) return view.selected;
+    return model.roots.length ? model.roots[0] : null;
+  }
+
+  function canExport() {
+    return has('InventoryTree', 'export');
+  }
+
+  function updateExportTarget() {
+    const target = $('#export-target');
+    const rootId = exportRoot();
+    const ready = Boolean(rootId) && canExport();
+    for (const button of document.querySelectorAll('#export-buttons button')) {
+      button.disabled = !ready;
+      button.title = canExport() ? '' : 'This server does not offer inventoryTree.export';
+    }
+    if (!rootId) {
+      target.hidden = true;
+      target.replaceChildren();
+      delete target.dataset.rootId;
+      return;
+    }
+    const item = model.nodes.get(rootId);
+    const selected = rootId === view.selected;
+    target.replaceChildren(
+      selected ? 'Export: subtree of ' : 'Export: first tree, ',
+      el('strong', {}, item ? item.name : rootId),
+      selected ? '' : ' (no item selected)',
+    );
+    target.title = rootId;
+    target.dataset.rootId = rootId;
+    target.dataset.selected = String(selected);
+    target.hidden = false;
+  }
+
+  // A file name stem made of safe characters only.
+  function fileStem(text) {
+    const stem = text.replace(/[^A-Za-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+    return stem.slice(0, 80) || 'inventory';
+  }
+
+  function saveText(text, filename, type) {
+    const url = URL.createObjectURL(new Blob([text], { type }));
+    const link = el('a', { href: url, download: filename, hidden: true });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10000);
+  }
+
+  // Ask the API for the export root's subtree in `format` (a TreeExportFormat value) and save it.
   async function download(format) {
-    if (!model.account) return;
+    const rootId = exportRoot();
+    const file = EXPORT_FILES[format];
+    if (!rootId || !file) return;
     clearError();
-    const body = {
-      name: model.account.id,
-      nodes: [...model.nodes.values()].map((n) => ({ id: n.id, name: n.name, specification: n.specName || null, state: n.state })),
-      edges: model.edges,
-    };
+    const item = model.nodes.get(rootId);
+    setBusy(`Exporting ${item ? item.name : rootId}…`);
     try {
-      const response = await fetch(EXPORT_ENDPOINT + encodeURIComponent(format), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify(body),
-      });
-      if (!response.ok) {
-        const problem = await response.json().catch(() => ({}));
-        throw new Error(problem.error || `Export failed with HTTP ${response.status}`);
-      }
-      const disposition = response.headers.get('Content-Disposition') || '';
-      const match = disposition.match(/filename="([^"]+)"/);
-      const url = URL.createObjectURL(await response.blob());
-      const link = el('a', { href: url, download: match ? match[1] : `inventory.${format}` });
-      document.body.append(link);
-      link.click();
-      link.remove();
-      setTimeout(() => URL.revokeObjectURL(url), 10000);
+      const data = await graphql(`query ExplorerExport($root: ID!, $format: TreeExportFormat!) {
+        inventoryTree(rootId: $root) { export(format: $format) }
+      }`, { root: rootId, format });
+      saveText(data.inventoryTree.export, `${fileStem(rootId)}.${file.extension}`, file.type);
     } catch (error) {
       showError(error.message);
+    } finally {
+      updateStatus();
     }
   }
 
