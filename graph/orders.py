@@ -92,6 +92,12 @@ async def orders_by_ids(graph: Graph, ids: list[str]) -> dict[str, Order]:
     return {r["order"]["id"]: order_from(r["order"], r["lines"]) for r in rows}
 
 
+async def order_headers_by_ids(graph: Graph, ids: list[str]) -> dict[str, Order]:
+    """Orders without their lines, for answers that may not need them."""
+    rows = await graph.fetch("UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) RETURN o {.*} AS order", ids=ids)
+    return {r["order"]["id"]: order_from(r["order"]) for r in rows}
+
+
 async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Order properties (timestamps, reason, idempotency key) for display."""
     rows = await graph.fetch("UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) RETURN o {.*} AS o", ids=ids)

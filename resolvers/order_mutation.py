@@ -104,5 +104,5 @@ async def run_order_mutation(
         order_id = await graph.write(work)
     except RuleError as refused:
         return OrderPayload(order=None, errors=[OrderError.of(v) for v in refused.violations])
-    found = (await order_graph.orders_by_ids(graph, [order_id])).get(order_id)
-    return OrderPayload(order=CustomerOrder.of(found) if found else None, errors=[])
+    found = (await order_graph.order_headers_by_ids(graph, [order_id])).get(order_id)
+    return OrderPayload(order=CustomerOrder.of(found, lines_loaded=False) if found else None, errors=[])

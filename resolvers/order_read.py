@@ -15,15 +15,21 @@ Ctx = Info[Context, Any]
 
 
 def order_loader(info: Ctx) -> Any:
+    """Orders with their lines."""
     return info.context.loaders.named("order", info.context.graph, order_graph.orders_by_ids, None)
 
 
+def order_header_loader(info: Ctx) -> Any:
+    """Orders without their lines; `CustomerOrder.lines` reads them when a query asks."""
+    return info.context.loaders.named("order_header", info.context.graph, order_graph.order_headers_by_ids, None)
+
+
 async def order(info: Ctx, id: strawberry.ID) -> CustomerOrder | None:
-    found = await order_loader(info).load(str(id))
+    found = await order_header_loader(info).load(str(id))
     if found is None:
         return None
     authorize(info, "order.read", found.account_id)
-    return CustomerOrder.of(found)
+    return CustomerOrder.of(found, lines_loaded=False)
 
 
 async def orders_of_account(info: Ctx, account_id: str) -> list[CustomerOrder]:
@@ -32,8 +38,8 @@ async def orders_of_account(info: Ctx, account_id: str) -> list[CustomerOrder]:
         "account_orders", info.context.graph, order_graph.order_ids_of_accounts, list
     )
     ids = await ids_loader.load(account_id)
-    found = await order_loader(info).load_many(ids)
-    return [CustomerOrder.of(o) for o in found if o is not None]
+    found = await order_header_loader(info).load_many(ids)
+    return [CustomerOrder.of(o, lines_loaded=False) for o in found if o is not None]
 
 
 async def open_order_of_item(info: Ctx, item_id: str) -> CustomerOrder | None:
@@ -43,8 +49,10 @@ async def open_order_of_item(info: Ctx, item_id: str) -> CustomerOrder | None:
     order_id = await loader.load(item_id)
     if order_id is None:
         return None
-    found = await order_loader(info).load(order_id)
-    return CustomerOrder.of(found) if found is not None and found.state in _open() else None
+    found = await order_header_loader(info).load(order_id)
+    if found is None or found.state not in _open():
+        return None
+    return CustomerOrder.of(found, lines_loaded=False)
 
 
 def _open() -> frozenset[Any]:

@@ -120,23 +120,36 @@ class CustomerOrder:
     state: OrderState
     version: int
     order: strawberry.Private[Order]
+    lines_loaded: strawberry.Private[bool] = True
 
     @classmethod
-    def of(cls, order: Order) -> CustomerOrder:
+    def of(cls, order: Order, lines_loaded: bool = True) -> CustomerOrder:
+        """A view of `order`; with `lines_loaded` False its lines are read only if a query asks for them."""
         return cls(id=strawberry.ID(order.id), action=order.action, state=order.state, version=order.version,
-                   order=order)
+                   order=order, lines_loaded=lines_loaded)
+
+    async def with_lines(self, info: Ctx) -> Order:
+        if not self.lines_loaded:
+            from resolvers.order_read import order_loader
+
+            full: Order | None = await order_loader(info).load(self.order.id)
+            if full is not None:
+                self.order, self.lines_loaded = full, True
+        return self.order
 
     @strawberry.field
     async def account(self, info: Ctx) -> Account:
         return Account.of(await info.context.loaders.account.load(self.order.account_id))
 
     @strawberry.field(description="Every line, parents before children.")
-    def lines(self) -> list[OrderLine]:
-        return [OrderLine.of(self.order, ln) for ln in self.order.lines]
+    async def lines(self, info: Ctx) -> list[OrderLine]:
+        order = await self.with_lines(info)
+        return [OrderLine.of(order, ln) for ln in order.lines]
 
     @strawberry.field(description="Lines with no parent line: the tops of the line tree.")
-    def top_lines(self) -> list[OrderLine]:
-        return [OrderLine.of(self.order, ln) for ln in self.order.lines if ln.parent_line_id is None]
+    async def top_lines(self, info: Ctx) -> list[OrderLine]:
+        order = await self.with_lines(info)
+        return [OrderLine.of(order, ln) for ln in order.lines if ln.parent_line_id is None]
 
     @strawberry.field
     async def created_at(self, info: Ctx) -> datetime | None:
