@@ -269,12 +269,12 @@ async def open_tasks(graph: Graph, first: int, after: str | None, order_id: str 
 
 # --- reads inside a transaction ---------------------------------------------------------------------
 
-ITEM_COLUMNS = (
-    "p.id AS id, p.name AS name, p.state AS state, p.accountId AS accountId, "
-    "p.characteristics AS characteristics, p.openOrderId AS openOrderId, "
-    "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0] AS parentId, "
-    "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0] AS specId, "
-    "[(p)-[:AT]->(l:Location) | l.id][0] AS locationId"
+# One collected list: the driver decodes one large value much faster than many records.
+ITEM_VALUES = (
+    "[p.id, p.name, p.state, p.accountId, p.characteristics, p.openOrderId, "
+    "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0], "
+    "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], "
+    "[(p)-[:AT]->(l:Location) | l.id][0]]"
 )
 
 
@@ -286,22 +286,24 @@ async def items_in(tx: Tx, graph: Graph, ids: Iterable[str]) -> dict[str, Invent
     rows = await run(
         tx,
         graph,
-        f"UNWIND $ids AS pid MATCH (p:ProductInventory {{id: pid}}) RETURN {ITEM_COLUMNS}",
+        f"UNWIND $ids AS pid MATCH (p:ProductInventory {{id: pid}}) RETURN collect({ITEM_VALUES}) AS items",
         {"ids": wanted},
     )
     return {
-        r["id"]: InventoryItem(
-            id=r["id"],
-            name=r["name"],
-            state=InventoryState(r["state"]),
-            spec_id=r["specId"],
-            account_id=r["accountId"],
-            parent_id=r["parentId"],
-            location_id=r["locationId"],
-            characteristics=parse_json_map(r["characteristics"]),
-            open_order_id=r["openOrderId"],
+        item_id: InventoryItem(
+            id=item_id,
+            name=name,
+            state=InventoryState(state),
+            spec_id=spec_id,
+            account_id=account_id,
+            parent_id=parent_id,
+            location_id=location_id,
+            characteristics=parse_json_map(chars),
+            open_order_id=open_order,
         )
-        for r in rows
+        for item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id in (
+            rows[0]["items"] if rows else []
+        )
     }
 
 

@@ -52,7 +52,16 @@ def line_row(line: OrderLine, seq: int) -> dict[str, Any]:
     }
 
 
-def line_from(props: Any) -> OrderLine:
+LINE_FIELDS = (
+    "id", "action", "state", "inventoryId", "specId", "parentLineId", "move", "targetLocationId", "changes",
+)
+# One collected list per order: the driver decodes one large value much faster than many records.
+LINE_VALUES = "[" + ", ".join(f"l.{name}" for name in LINE_FIELDS) + "]"
+
+
+def line_from(values: Any) -> OrderLine:
+    """A line from its stored values, given in LINE_FIELDS order (or as a map)."""
+    props = values if isinstance(values, dict) else dict(zip(LINE_FIELDS, values, strict=True))
     return OrderLine(
         id=props["id"],
         action=LineAction(props["action"]),
@@ -81,7 +90,7 @@ def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
 
 ORDER_WITH_LINES = (
     "OPTIONAL MATCH (o)-[:HAS_LINE]->(l:OrderLine) WITH o, l ORDER BY l.seq "
-    "RETURN o {.*} AS order, collect(l {.*}) AS lines"
+    f"RETURN o {{.*}} AS order, collect(CASE WHEN l IS NULL THEN null ELSE {LINE_VALUES} END) AS lines"
 )
 
 
@@ -190,28 +199,29 @@ async def load_trees(
         "OPTIONAL MATCH (up:ProductInventory)-[:HAS_CHILD]->(n) "
         "OPTIONAL MATCH (n)-[:INSTANCE_OF]->(s:ProductSpecification) "
         "OPTIONAL MATCH (n)-[:AT]->(l:Location) "
-        "RETURN n.id AS id, n.name AS name, n.state AS state, n.accountId AS accountId, "
-        "n.characteristics AS characteristics, n.openOrderId AS openOrderId, "
-        "up.id AS parentId, s.id AS specId, l.id AS locationId "
-        "ORDER BY n.name, n.id",
+        "WITH n, up, s, l ORDER BY n.name, n.id "
+        "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, "
+        "up.id, s.id, l.id]) AS items",
         {"ids": sorted(set(item_ids))},
     )
     items: dict[str, InventoryItem] = {}
     children: dict[str, list[str]] = defaultdict(list)
-    for r in rows:
-        items[r["id"]] = InventoryItem(
-            id=r["id"],
-            name=r["name"],
-            state=InventoryState(r["state"]),
-            spec_id=r["specId"],
-            account_id=r["accountId"],
-            parent_id=r["parentId"],
-            location_id=r["locationId"],
-            characteristics=parse_json_map(r["characteristics"]),
-            open_order_id=r["openOrderId"],
+    for item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id in (
+        rows[0]["items"] if rows else []
+    ):
+        items[item_id] = InventoryItem(
+            id=item_id,
+            name=name,
+            state=InventoryState(state),
+            spec_id=spec_id,
+            account_id=account_id,
+            parent_id=parent_id,
+            location_id=location_id,
+            characteristics=parse_json_map(chars),
+            open_order_id=open_order,
         )
-        if r["parentId"] is not None:
-            children[r["parentId"]].append(r["id"])
+        if parent_id is not None:
+            children[parent_id].append(item_id)
     return items, dict(children)
 
 
@@ -243,10 +253,10 @@ async def claim_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str]) 
         "WITH p, CASE WHEN p.openOrderId IS NOT NULL AND p.openOrderId <> $orderId "
         "AND other.state IN $open THEN p.openOrderId END AS holder "
         "SET p.openOrderId = CASE WHEN holder IS NULL THEN $orderId ELSE p.openOrderId END "
-        "RETURN p.id AS id, holder",
+        "WITH p, holder WHERE holder IS NOT NULL RETURN p.id AS id, holder",
         {"ids": sorted(set(item_ids)), "orderId": order_id, "open": OPEN_STATES},
     )
-    return {r["id"]: r["holder"] for r in rows if r["holder"] is not None}
+    return {r["id"]: r["holder"] for r in rows}
 
 
 async def release_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str] | None = None) -> None:
