@@ -25,9 +25,10 @@ async def account(info: Ctx, id: strawberry.ID) -> Account | None:
 
 
 async def accounts(
-    info: Ctx, first: int = 20, after: str | None = None, search: str | None = None
+    info: Ctx, first: int | None = 20, after: str | None = None, search: str | None = None
 ) -> AccountConnection:
     authorize(info, "account.list")
+    first = 20 if first is None else first
     if not 1 <= first <= MAX_PAGE:
         raise ArgumentError("first", f"must be between 1 and {MAX_PAGE}, got {first}")
     page = await inventory.list_accounts(info.context.graph, first, decode_cursor("after", after), search)

@@ -34,10 +34,11 @@ def _loader(info: Ctx, name: str, fetch: Any, default: Any) -> DataLoader[str, A
 
 
 async def open_tasks(
-    info: Ctx, first: int = 50, after: str | None = None, order_id: strawberry.ID | None = None
+    info: Ctx, first: int | None = 50, after: str | None = None, order_id: strawberry.ID | None = None
 ) -> OrderTaskConnection:
     """Tasks still OPEN or IN_PROGRESS, oldest approval first, optionally of one order."""
     authorize(info, "task.read")
+    first = 50 if first is None else first
     if not 1 <= first <= MAX_PAGE:
         raise ArgumentError("first", f"must be between 1 and {MAX_PAGE}, got {first}")
     page = await fulfillment.open_tasks(

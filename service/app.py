@@ -10,7 +10,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Route
 from strawberry.asgi import GraphQL
 
@@ -22,6 +22,8 @@ from schema.errors import request_id_var
 from schema.root import schema
 from service.local_neo4j import LocalNeo4j, bolt_answers
 from service.settings import Settings, load_settings
+from web.graphiql import graphiql_html
+from web.routes import web_routes
 
 log = logging.getLogger("macd.app")
 
@@ -44,22 +46,9 @@ class MacdGraphQL(GraphQL[Context, None]):
         return Context(graph=graph, caller=caller, loaders=create_loaders(graph), request_id=request_id,
                        request=request)
 
-    async def render_graphql_ide(self, request: Any) -> Any:
-        try:
-            from web.graphiql import graphiql_html
-        except ImportError:
-            return await super().render_graphql_ide(request)
-        from starlette.responses import HTMLResponse
-
+    async def render_graphql_ide(self, request: Any) -> HTMLResponse:
+        """GraphiQL from the service's own static files, so it works with no internet access."""
         return HTMLResponse(graphiql_html())
-
-
-def extra_routes() -> list[BaseRoute]:
-    try:
-        from web.routes import web_routes
-    except ImportError:
-        return []
-    return list(web_routes())
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -104,6 +93,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
         Route("/readyz", readyz),
-        *extra_routes(),
+        *web_routes(),
     ]
     return Starlette(routes=routes, lifespan=lifespan)
