@@ -86,6 +86,8 @@ async def test_accounts_paginate_and_search(clean_graph: Graph, api: Api) -> Non
             break
         after = page["pageInfo"]["endCursor"]
     assert seen == [f"acc-{i:02d}" for i in range(5)]
+    defaults = await api("{ accounts(first: null) { edges { node { id } } } }")
+    assert len(defaults["accounts"]["edges"]) == 5
     found = (await api(query, search="ACC-03"))["accounts"]
     assert [e["node"]["id"] for e in found["edges"]] == ["acc-03"]
 
