@@ -15,11 +15,12 @@ from typing import Any
 
 import httpx
 
-from graph.driver import Graph
+from graph.driver import Graph, open_graph
 from graph.importer import import_installed_base
 from installed_base.validate import parse
 from service.live import LiveServer, free_port
 from service.local_neo4j import LocalNeo4j
+from service.settings import load_settings
 
 
 @contextlib.contextmanager
@@ -84,15 +85,25 @@ def tree_document(items: int, *, physical_leaves: bool = False) -> dict[str, Any
     }
 
 
-async def reset(graph: Graph, doc: dict[str, Any]) -> int:
+def graph_for(env: dict[str, str]) -> Graph:
+    """A driver for the benchmark's Neo4j, as the service would open it from `env`."""
+    settings = load_settings(env)
+    return open_graph(settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+
+
+async def reset(env: dict[str, str], doc: dict[str, Any]) -> int:
     """Empty the database and import `doc`; returns the number of inventory items."""
-    async with graph.driver.session(database=graph.database) as session:
-        await (await session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS")).consume()
-    base = parse(doc)
-    await import_installed_base(graph.driver, graph.database, base)
-    records, _, _ = await graph.driver.execute_query("MATCH (p:ProductInventory) RETURN count(p) AS n",
-                                                    database_=graph.database)
-    return int(records[0]["n"])
+    graph = graph_for(env)
+    try:
+        async with graph.driver.session(database=graph.database) as session:
+            statement = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+            await (await session.run(statement)).consume()
+        await import_installed_base(graph.driver, graph.database, parse(doc))
+        records, _, _ = await graph.driver.execute_query("MATCH (p:ProductInventory) RETURN count(p) AS n",
+                                                        database_=graph.database)
+        return int(records[0]["n"])
+    finally:
+        await graph.close()
 
 
 class Client:

@@ -19,7 +19,6 @@ import asyncio
 from typing import Any
 
 from benchmarks.common import Client, api_server, neo4j_env, print_table, reset, tree_document
-from graph.driver import open_graph
 
 TREE = "query ($r: ID!) { inventoryTree(rootId: $r) { nodes { id specification { id } } } }"
 BASELINE = "query ($r: ID!) { inventoryTree(rootId: $r) { nodes { id state } edges { parentId childId } } }"
@@ -85,7 +84,7 @@ def run(sizes: list[int]) -> None:
         client = Client(server)
         # The first pass over a small tree warms the server's query caches and is not reported.
         for warm_up, size in [(True, 10), *((False, s) for s in sizes)]:
-            asyncio.run(_reset(env, size))
+            asyncio.run(reset(env, tree_document(size, physical_leaves=True)))
             _, base_s, _ = client.call(BASELINE, r="root")
             measured = measure(client, size)
             if not warm_up:
@@ -96,15 +95,6 @@ def run(sizes: list[int]) -> None:
         ["items", "order", "step", "lines", "ms", "us/line", "x baseline", "round trips"],
         rows,
     )
-
-
-async def _reset(env: dict[str, str], size: int) -> int:
-    graph = open_graph(env["NEO4J_URI"], env.get("NEO4J_USER", "neo4j"), env.get("NEO4J_PASSWORD", ""),
-                       env.get("NEO4J_DATABASE", "neo4j"))
-    try:
-        return await reset(graph, tree_document(size, physical_leaves=True))
-    finally:
-        await graph.close()
 
 
 def main(argv: list[str] | None = None) -> int:

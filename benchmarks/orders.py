@@ -13,8 +13,7 @@ import argparse
 import asyncio
 from typing import Any
 
-from benchmarks.common import Client, api_server, neo4j_env, print_table, reset, tree_document
-from graph.driver import open_graph
+from benchmarks.common import Client, api_server, graph_for, neo4j_env, print_table, reset, tree_document
 
 TREE = "query ($r: ID!) { inventoryTree(rootId: $r) { nodes { id state } edges { parentId childId } } }"
 PREVIEW = ("query ($a: ID!, $act: OrderAction!, $ids: [ID!]!, $t: ID) { orderPreview(accountId: $a, action: $act, "
@@ -32,8 +31,7 @@ CASES = (
 
 async def release(env: dict[str, str]) -> None:
     """Close the benchmark's orders so the next case may select the same items (rule R6)."""
-    graph = open_graph(env["NEO4J_URI"], env.get("NEO4J_USER", "neo4j"), env.get("NEO4J_PASSWORD", ""),
-                       env.get("NEO4J_DATABASE", "neo4j"))
+    graph = graph_for(env)
     await graph.driver.execute_query(
         "MATCH (o:CustomerOrder) SET o.state = 'CANCELLED' WITH count(o) AS n "
         "MATCH (p:ProductInventory) REMOVE p.openOrderId", database_=graph.database)
@@ -46,9 +44,7 @@ def run(sizes: list[int]) -> None:
         client = Client(server)
         # The first pass over a small tree warms the server's query caches and is not reported.
         for warm_up, size in [(True, 10), *((False, s) for s in sizes)]:
-            graph = open_graph(env["NEO4J_URI"], env.get("NEO4J_USER", "neo4j"), env.get("NEO4J_PASSWORD", ""),
-                               env.get("NEO4J_DATABASE", "neo4j"))
-            items = asyncio.run(_reset(graph, size))
+            items = asyncio.run(reset(env, tree_document(size)))
             tree, base_s, base_rt = client.call(TREE, r="root")
             every = [n["id"] for n in tree["inventoryTree"]["nodes"]]
             measured: list[list[Any]] = [[items, "baseline: read the tree", "", f"{base_s * 1000:.1f}", "1.00", base_rt]]
@@ -68,13 +64,6 @@ def run(sizes: list[int]) -> None:
                 rows.extend(measured)
     print_table("Order capture (ms, ratio to reading the same tree, Neo4j round trips)",
                 ["items", "operation", "lines", "ms", "x baseline", "round trips"], rows)
-
-
-async def _reset(graph: Any, size: int) -> int:
-    try:
-        return await reset(graph, tree_document(size))
-    finally:
-        await graph.close()
 
 
 def main(argv: list[str] | None = None) -> int:

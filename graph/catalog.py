@@ -21,6 +21,8 @@ SPEC_COLUMNS = (
     "[(s)-[b:BUNDLES]->(c:ProductSpecification) | {child: c.id, min: b.min, max: b.max}] AS bundles, "
     "[(s)-[:REALIZED_AS]->(ss:ServiceSpecification) | ss.id] AS services"
 )
+SPECS_BY_IDS = "UNWIND $ids AS sid MATCH (s:ProductSpecification {id: sid}) RETURN " + SPEC_COLUMNS
+ALL_SPECS = "MATCH (s:ProductSpecification) RETURN " + SPEC_COLUMNS + " ORDER BY s.name, s.id"
 
 
 def spec_from(r: Any) -> SpecRecord:
@@ -41,14 +43,11 @@ def spec_from(r: Any) -> SpecRecord:
 
 
 async def specs_by_ids(graph: Graph, ids: list[str]) -> dict[str, SpecRecord]:
-    rows = await graph.fetch(
-        f"UNWIND $ids AS sid MATCH (s:ProductSpecification {{id: sid}}) RETURN {SPEC_COLUMNS}", ids=ids
-    )
-    return {r["id"]: spec_from(r) for r in rows}
+    return await graph.read(lambda tx: specs_in(tx, graph, ids))
 
 
 async def all_specs(graph: Graph) -> list[SpecRecord]:
-    rows = await graph.fetch(f"MATCH (s:ProductSpecification) RETURN {SPEC_COLUMNS} ORDER BY s.name, s.id")
+    rows = await graph.fetch(ALL_SPECS)
     return [spec_from(r) for r in rows]
 
 
@@ -62,11 +61,6 @@ async def service_specs_by_ids(graph: Graph, ids: list[str]) -> dict[str, Servic
 
 
 async def specs_in(tx: AsyncManagedTransaction, graph: Graph, ids: list[str]) -> dict[str, SpecRecord]:
-    """`specs_by_ids` inside the caller's transaction."""
-    rows = await run(
-        tx,
-        graph,
-        f"UNWIND $ids AS sid MATCH (s:ProductSpecification {{id: sid}}) RETURN {SPEC_COLUMNS}",
-        {"ids": sorted(set(ids))},
-    )
+    """Product specifications by id, inside the caller's transaction."""
+    rows = await run(tx, graph, SPECS_BY_IDS, {"ids": sorted(set(ids))})
     return {r["id"]: spec_from(r) for r in rows}

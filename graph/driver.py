@@ -44,6 +44,10 @@ class Graph:
 
         return await self.read(work)
 
+    async def ping(self) -> None:
+        """Raise unless the database answers a trivial read."""
+        await self.fetch("RETURN 1 AS ok")
+
     async def close(self) -> None:
         await self.driver.close()
 

@@ -35,8 +35,8 @@ from graph.records import (
     ServiceSpecRecord,
     TaskRecord,
     WorkOrderRecord,
-    parse_json_map,
     parse_templates,
+    rule_item_from,
     to_date,
     to_datetime,
 )
@@ -172,7 +172,7 @@ async def domain_orders_of_orders(graph: Graph, order_ids: list[str]) -> dict[st
     """Each order's domain orders (product, service, resource) with their tasks and line ids."""
     rows = await graph.fetch(
         "UNWIND $ids AS oid MATCH (:CustomerOrder {id: oid})-[:DECOMPOSED_INTO]->(d:DomainOrder) "
-        f"RETURN oid, {DOMAIN_ORDER_COLUMNS}",
+        "RETURN oid, " + DOMAIN_ORDER_COLUMNS,
         ids=order_ids,
     )
     out: dict[str, list[DomainOrderRecord]] = defaultdict(list)
@@ -183,7 +183,7 @@ async def domain_orders_of_orders(graph: Graph, order_ids: list[str]) -> dict[st
 
 async def domain_orders_by_ids(graph: Graph, ids: list[str]) -> dict[str, DomainOrderRecord]:
     rows = await graph.fetch(
-        f"UNWIND $ids AS did MATCH (d:DomainOrder {{id: did}}) RETURN {DOMAIN_ORDER_COLUMNS}", ids=ids
+        "UNWIND $ids AS did MATCH (d:DomainOrder {id: did}) RETURN " + DOMAIN_ORDER_COLUMNS, ids=ids
     )
     return {
         r["domainOrder"]["id"]: _domain_order_from(r["domainOrder"], r["tasks"], r["lineIds"]) for r in rows
@@ -270,11 +270,12 @@ async def open_tasks(graph: Graph, first: int, after: str | None, order_id: str 
 # --- reads inside a transaction ---------------------------------------------------------------------
 
 # One collected list: the driver decodes one large value much faster than many records.
-ITEM_VALUES = (
-    "[p.id, p.name, p.state, p.accountId, p.characteristics, p.openOrderId, "
+ITEMS_IN = (
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+    "RETURN collect([p.id, p.name, p.state, p.accountId, p.characteristics, p.openOrderId, "
     "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0], "
     "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], "
-    "[(p)-[:AT]->(l:Location) | l.id][0]]"
+    "[(p)-[:AT]->(l:Location) | l.id][0]]) AS items"
 )
 
 
@@ -283,28 +284,9 @@ async def items_in(tx: Tx, graph: Graph, ids: Iterable[str]) -> dict[str, Invent
     wanted = sorted(set(ids))
     if not wanted:
         return {}
-    rows = await run(
-        tx,
-        graph,
-        f"UNWIND $ids AS pid MATCH (p:ProductInventory {{id: pid}}) RETURN collect({ITEM_VALUES}) AS items",
-        {"ids": wanted},
-    )
-    return {
-        item_id: InventoryItem(
-            id=item_id,
-            name=name,
-            state=InventoryState(state),
-            spec_id=spec_id,
-            account_id=account_id,
-            parent_id=parent_id,
-            location_id=location_id,
-            characteristics=parse_json_map(chars),
-            open_order_id=open_order,
-        )
-        for item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id in (
-            rows[0]["items"] if rows else []
-        )
-    }
+    rows = await run(tx, graph, ITEMS_IN, {"ids": wanted})
+    items = (rule_item_from(values) for values in (rows[0]["items"] if rows else []))
+    return {item.id: item for item in items}
 
 
 async def service_specs_in(tx: Tx, graph: Graph, ids: Iterable[str]) -> dict[str, ServiceSpecRecord]:
@@ -412,7 +394,7 @@ async def entitlements_in(tx: Tx, graph: Graph, item_ids: Iterable[str]) -> dict
         tx,
         graph,
         "UNWIND $ids AS pid MATCH (e:Entitlement)-[:COVERS]->(:ProductInventory {id: pid}) "
-        f"RETURN {ENTITLEMENT_COLUMNS} ORDER BY e.id",
+        "RETURN " + ENTITLEMENT_COLUMNS + " ORDER BY e.id",
         {"ids": wanted},
     )
     out: dict[str, list[EntitlementItem]] = defaultdict(list)
@@ -425,7 +407,7 @@ async def entitlement_in(tx: Tx, graph: Graph, entitlement_id: str) -> Entitleme
     rows = await run(
         tx,
         graph,
-        f"MATCH (e:Entitlement {{id: $id}}) RETURN {ENTITLEMENT_COLUMNS}",
+        "MATCH (e:Entitlement {id: $id}) RETURN " + ENTITLEMENT_COLUMNS,
         {"id": entitlement_id},
     )
     return _entitlement_from(rows[0]) if rows else None
@@ -632,39 +614,36 @@ async def write_decomposition(
         )
 
 
-_FULFILLMENT_LABELS = ("OrderTask", "DomainOrder", "WorkOrder")
+# What a fulfillment record's state update sets besides the state: when it started, when it ended.
+_STATE_STAMPS = (
+    "SET n.state = row.state, n.updatedAt = datetime(), "
+    "n.startedAt = CASE WHEN row.state = 'IN_PROGRESS' THEN coalesce(n.startedAt, datetime()) "
+    "ELSE n.startedAt END, "
+    "n.closedAt = CASE WHEN row.state IN $finished THEN datetime() ELSE n.closedAt END"
+)
+SET_TASK_STATES = "UNWIND $rows AS row MATCH (n:OrderTask {id: row.id}) " + _STATE_STAMPS
+SET_DOMAIN_ORDER_STATES = "UNWIND $rows AS row MATCH (n:DomainOrder {id: row.id}) " + _STATE_STAMPS
+SET_WORK_ORDER_STATES = "UNWIND $rows AS row MATCH (n:WorkOrder {id: row.id}) " + _STATE_STAMPS
 
 
-def _state_update(label: str) -> str:
-    # `label` is one of the constants above, never input.
-    assert label in _FULFILLMENT_LABELS
-    return (
-        f"UNWIND $rows AS row MATCH (n:{label} {{id: row.id}}) "
-        "SET n.state = row.state, n.updatedAt = datetime(), "
-        "n.startedAt = CASE WHEN row.state = 'IN_PROGRESS' THEN coalesce(n.startedAt, datetime()) "
-        "ELSE n.startedAt END, "
-        "n.closedAt = CASE WHEN row.state IN $finished THEN datetime() ELSE n.closedAt END"
-    )
-
-
-async def _set_states(tx: Tx, graph: Graph, label: str, rows: Sequence[Row]) -> None:
+async def _set_states(tx: Tx, graph: Graph, statement: str, rows: Sequence[Row]) -> None:
     if rows:
-        await run(tx, graph, _state_update(label), {"rows": list(rows), "finished": FINISHED})
+        await run(tx, graph, statement, {"rows": list(rows), "finished": FINISHED})
 
 
 async def set_task_states(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
     """Rows {id, state} of order tasks."""
-    await _set_states(tx, graph, "OrderTask", rows)
+    await _set_states(tx, graph, SET_TASK_STATES, rows)
 
 
 async def set_domain_order_states(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
     """Rows {id, state} of domain orders."""
-    await _set_states(tx, graph, "DomainOrder", rows)
+    await _set_states(tx, graph, SET_DOMAIN_ORDER_STATES, rows)
 
 
 async def set_work_order_states(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
     """Rows {id, state} of work orders."""
-    await _set_states(tx, graph, "WorkOrder", rows)
+    await _set_states(tx, graph, SET_WORK_ORDER_STATES, rows)
 
 
 async def mark_point_of_no_return(tx: Tx, graph: Graph, line_ids: Sequence[str], task_id: str) -> None:

@@ -28,80 +28,107 @@ Row = dict[str, Any]
 
 
 # --- statements -------------------------------------------------------------------------------
-# Labels and relationship types below are constants of this module, never input, so building
-# statement text from them is safe; every value travels as a parameter.
+# Every statement is a constant: labels and relationship types are spelled out, and every value
+# travels as a parameter.
 
-_UNCHANGED = (
-    "all(k IN keys(row.props) WHERE coalesce(n[k] = row.props[k], n[k] IS NULL AND row.props[k] IS NULL))"
+# After `MERGE (n ...)` on a row {id, props}: set `props` only when they differ from what is stored.
+_SET_CHANGED_PROPS = (
+    "WITH n, row, "
+    "all(k IN keys(row.props) WHERE coalesce(n[k] = row.props[k], n[k] IS NULL AND row.props[k] IS NULL)) "
+    "AS unchanged "
+    "FOREACH (_ IN CASE WHEN unchanged THEN [] ELSE [1] END | SET n += row.props)"
+)
+# The same for versioned nodes: a change also bumps `version`.
+_SET_CHANGED_PROPS_VERSIONED = (
+    "WITH n, row, "
+    "all(k IN keys(row.props) WHERE coalesce(n[k] = row.props[k], n[k] IS NULL AND row.props[k] IS NULL)) "
+    "AS unchanged "
+    "FOREACH (_ IN CASE WHEN unchanged THEN [] ELSE [1] END | "
+    "SET n += row.props, n.version = coalesce(n.version, 0) + 1)"
 )
 
-
-def _merge_nodes(label: str, *, versioned: bool, stamped: bool = False) -> str:
-    """MERGE one `label` node per row ({id, props}), setting `props` only when they differ."""
-    on_create = []
-    if versioned:
-        on_create.append("n.version = 0")
-    if stamped:
-        on_create.append("n.createdAt = datetime()")
-    bump = ", n.version = coalesce(n.version, 0) + 1" if versioned else ""
-    return (
-        "UNWIND $rows AS row "
-        f"MERGE (n:{label} {{id: row.id}}) "
-        + (f"ON CREATE SET {', '.join(on_create)} " if on_create else "")
-        + f"WITH n, row, {_UNCHANGED} AS unchanged "
-        f"FOREACH (_ IN CASE WHEN unchanged THEN [] ELSE [1] END | SET n += row.props{bump})"
-    )
-
-
-def _single_link(
-    label: str, rel: str, target_label: str, *, incoming: bool, clears: str | None = None
-) -> str:
-    """Make the row's node have exactly one `rel` to/from the `target_label` node `row.targetId`.
-
-    `clears` names the relationship types (`A|B`) whose other instances are removed; it defaults
-    to `rel`, and is wider where two types exclude each other (a root hangs from OWNS, a child
-    from HAS_CHILD).
-    """
-    old = f"(n)<-[old:{clears or rel}]-(other)" if incoming else f"(n)-[old:{clears or rel}]->(other)"
-    new = f"(n)<-[:{rel}]-(m)" if incoming else f"(n)-[:{rel}]->(m)"
-    return (
-        "UNWIND $rows AS row "
-        f"MATCH (n:{label} {{id: row.id}}) "
-        f"MATCH (m:{target_label} {{id: row.targetId}}) "
-        f"OPTIONAL MATCH {old} WHERE other <> m "
-        "DELETE old "
-        "WITH DISTINCT n, m "
-        f"MERGE {new}"
-    )
-
-
-MERGE_SERVICE_SPECIFICATIONS = _merge_nodes("ServiceSpecification", versioned=False)
-MERGE_PRODUCT_SPECIFICATIONS = _merge_nodes("ProductSpecification", versioned=False)
-MERGE_ACCOUNTS = _merge_nodes("Account", versioned=True)
-MERGE_LOCATIONS = _merge_nodes("Location", versioned=False)
-MERGE_PRODUCT_INVENTORY = _merge_nodes("ProductInventory", versioned=True, stamped=True)
-MERGE_SERVICE_INVENTORY = _merge_nodes("ServiceInventory", versioned=False)
-MERGE_CONTRACTS = _merge_nodes("Contract", versioned=True)
-MERGE_ENTITLEMENTS = _merge_nodes("Entitlement", versioned=True)
-
-LINK_LOCATION_TO_ACCOUNT = _single_link("Location", "HAS_LOCATION", "Account", incoming=True)
-LINK_ROOT_TO_ACCOUNT = _single_link(
-    "ProductInventory", "OWNS", "Account", incoming=True, clears="OWNS|HAS_CHILD"
+MERGE_SERVICE_SPECIFICATIONS = (
+    "UNWIND $rows AS row MERGE (n:ServiceSpecification {id: row.id}) " + _SET_CHANGED_PROPS
 )
-LINK_CHILD_TO_PARENT = _single_link(
-    "ProductInventory", "HAS_CHILD", "ProductInventory", incoming=True, clears="OWNS|HAS_CHILD"
+MERGE_PRODUCT_SPECIFICATIONS = (
+    "UNWIND $rows AS row MERGE (n:ProductSpecification {id: row.id}) " + _SET_CHANGED_PROPS
 )
-LINK_PRODUCT_TO_SPECIFICATION = _single_link(
-    "ProductInventory", "INSTANCE_OF", "ProductSpecification", incoming=False
+MERGE_ACCOUNTS = (
+    "UNWIND $rows AS row MERGE (n:Account {id: row.id}) ON CREATE SET n.version = 0 "
+    + _SET_CHANGED_PROPS_VERSIONED
 )
-LINK_PRODUCT_TO_LOCATION = _single_link("ProductInventory", "AT", "Location", incoming=False)
-LINK_SERVICE_TO_PRODUCT = _single_link("ServiceInventory", "REALIZED_BY", "ProductInventory", incoming=True)
-LINK_SERVICE_TO_SPECIFICATION = _single_link(
-    "ServiceInventory", "INSTANCE_OF", "ServiceSpecification", incoming=False
+MERGE_LOCATIONS = "UNWIND $rows AS row MERGE (n:Location {id: row.id}) " + _SET_CHANGED_PROPS
+MERGE_PRODUCT_INVENTORY = (
+    "UNWIND $rows AS row MERGE (n:ProductInventory {id: row.id}) "
+    "ON CREATE SET n.version = 0, n.createdAt = datetime() " + _SET_CHANGED_PROPS_VERSIONED
 )
-LINK_CONTRACT_TO_ACCOUNT = _single_link("Contract", "HAS_CONTRACT", "Account", incoming=True)
-LINK_ENTITLEMENT_TO_CONTRACT = _single_link("Entitlement", "GRANTS", "Contract", incoming=True)
-LINK_ENTITLEMENT_TO_PRODUCT = _single_link("Entitlement", "COVERS", "ProductInventory", incoming=False)
+MERGE_SERVICE_INVENTORY = "UNWIND $rows AS row MERGE (n:ServiceInventory {id: row.id}) " + _SET_CHANGED_PROPS
+MERGE_CONTRACTS = (
+    "UNWIND $rows AS row MERGE (n:Contract {id: row.id}) ON CREATE SET n.version = 0 "
+    + _SET_CHANGED_PROPS_VERSIONED
+)
+MERGE_ENTITLEMENTS = (
+    "UNWIND $rows AS row MERGE (n:Entitlement {id: row.id}) ON CREATE SET n.version = 0 "
+    + _SET_CHANGED_PROPS_VERSIONED
+)
+
+# Each LINK_ statement gives the row's node {id, targetId} exactly one relationship of its kind to
+# the target, removing any other it had. A root hangs from OWNS and a child from HAS_CHILD, so
+# those two clear each other.
+LINK_LOCATION_TO_ACCOUNT = (
+    "UNWIND $rows AS row MATCH (n:Location {id: row.id}) MATCH (m:Account {id: row.targetId}) "
+    "OPTIONAL MATCH (n)<-[old:HAS_LOCATION]-(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)<-[:HAS_LOCATION]-(m)"
+)
+LINK_ROOT_TO_ACCOUNT = (
+    "UNWIND $rows AS row MATCH (n:ProductInventory {id: row.id}) MATCH (m:Account {id: row.targetId}) "
+    "OPTIONAL MATCH (n)<-[old:OWNS|HAS_CHILD]-(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)<-[:OWNS]-(m)"
+)
+LINK_CHILD_TO_PARENT = (
+    "UNWIND $rows AS row MATCH (n:ProductInventory {id: row.id}) "
+    "MATCH (m:ProductInventory {id: row.targetId}) "
+    "OPTIONAL MATCH (n)<-[old:OWNS|HAS_CHILD]-(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)<-[:HAS_CHILD]-(m)"
+)
+LINK_PRODUCT_TO_SPECIFICATION = (
+    "UNWIND $rows AS row MATCH (n:ProductInventory {id: row.id}) "
+    "MATCH (m:ProductSpecification {id: row.targetId}) "
+    "OPTIONAL MATCH (n)-[old:INSTANCE_OF]->(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)-[:INSTANCE_OF]->(m)"
+)
+LINK_PRODUCT_TO_LOCATION = (
+    "UNWIND $rows AS row MATCH (n:ProductInventory {id: row.id}) MATCH (m:Location {id: row.targetId}) "
+    "OPTIONAL MATCH (n)-[old:AT]->(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)-[:AT]->(m)"
+)
+LINK_SERVICE_TO_PRODUCT = (
+    "UNWIND $rows AS row MATCH (n:ServiceInventory {id: row.id}) "
+    "MATCH (m:ProductInventory {id: row.targetId}) "
+    "OPTIONAL MATCH (n)<-[old:REALIZED_BY]-(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)<-[:REALIZED_BY]-(m)"
+)
+LINK_SERVICE_TO_SPECIFICATION = (
+    "UNWIND $rows AS row MATCH (n:ServiceInventory {id: row.id}) "
+    "MATCH (m:ServiceSpecification {id: row.targetId}) "
+    "OPTIONAL MATCH (n)-[old:INSTANCE_OF]->(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)-[:INSTANCE_OF]->(m)"
+)
+LINK_CONTRACT_TO_ACCOUNT = (
+    "UNWIND $rows AS row MATCH (n:Contract {id: row.id}) MATCH (m:Account {id: row.targetId}) "
+    "OPTIONAL MATCH (n)<-[old:HAS_CONTRACT]-(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)<-[:HAS_CONTRACT]-(m)"
+)
+LINK_ENTITLEMENT_TO_CONTRACT = (
+    "UNWIND $rows AS row MATCH (n:Entitlement {id: row.id}) MATCH (m:Contract {id: row.targetId}) "
+    "OPTIONAL MATCH (n)<-[old:GRANTS]-(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)<-[:GRANTS]-(m)"
+)
+LINK_ENTITLEMENT_TO_PRODUCT = (
+    "UNWIND $rows AS row MATCH (n:Entitlement {id: row.id}) MATCH (m:ProductInventory {id: row.targetId}) "
+    "OPTIONAL MATCH (n)-[old:COVERS]->(other) WHERE other <> m DELETE old "
+    "WITH DISTINCT n, m MERGE (n)-[:COVERS]->(m)"
+)
 
 # A specification's bundles and realizations are replaced by the file's list ({id, bundles, ids}).
 SET_BUNDLES = (

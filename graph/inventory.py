@@ -6,7 +6,6 @@ with one round trip. Trees are walked in one bounded variable-length match.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Any
 
 from graph.driver import Graph
@@ -19,24 +18,60 @@ from graph.records import (
     Page,
     ServiceRecord,
     TreeRecord,
+    grouped,
     parse_json_map,
     to_date,
     to_datetime,
 )
 
-# Deepest hierarchy any walk follows; installed bases are far shallower.
+# Every statement below is a constant: labels, relationship types and the depth bound are fixed
+# in code, and every value travels as a parameter.
+
+# Deepest hierarchy any walk follows; installed bases are far shallower. Variable-length bounds
+# cannot be parameters, so the walks below spell it out.
 MAX_DEPTH = 64
+WALK_DOWN = "-[:HAS_CHILD*0..64]->"
+WALK_UP = "<-[:HAS_CHILD*0..64]-"
 
-
-def item_projection(var: str) -> str:
-    """The columns an ItemRecord is read from, for node variable `var` (a constant, never input)."""
-    return (
-        f"{var}.id AS id, {var}.name AS name, {var}.state AS state, {var}.accountId AS accountId, "
-        f"{var}.characteristics AS characteristics, {var}.version AS version, {var}.createdAt AS createdAt, "
-        f"[({var})-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0] AS specId, "
-        f"[(up:ProductInventory)-[:HAS_CHILD]->({var}) | up.id][0] AS parentId, "
-        f"[({var})-[:AT]->(l:Location) | l.id][0] AS locationId"
-    )
+# The columns an ItemRecord is read from, for the item bound to `p`.
+ITEM_COLUMNS = (
+    "p.id AS id, p.name AS name, p.state AS state, p.accountId AS accountId, "
+    "p.characteristics AS characteristics, p.version AS version, p.createdAt AS createdAt, "
+    "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0] AS specId, "
+    "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0] AS parentId, "
+    "[(p)-[:AT]->(l:Location) | l.id][0] AS locationId"
+)
+ITEMS_BY_IDS = "UNWIND $ids AS itemId MATCH (p:ProductInventory {id: itemId}) RETURN " + ITEM_COLUMNS
+CHILDREN_OF = (
+    "UNWIND $ids AS parentId MATCH (:ProductInventory {id: parentId})-[:HAS_CHILD]->(p:ProductInventory) "
+    "RETURN " + ITEM_COLUMNS + " ORDER BY p.name, p.id"
+)
+ROOTS_OF_ACCOUNTS = (
+    "UNWIND $ids AS accountId MATCH (:Account {id: accountId})-[:OWNS]->(p:ProductInventory) "
+    "RETURN accountId AS owner, " + ITEM_COLUMNS + " ORDER BY p.name, p.id"
+)
+ANCESTORS_OF = (
+    "UNWIND $ids AS itemId MATCH (item:ProductInventory {id: itemId}) "
+    "MATCH path = (item)" + WALK_UP + "(top:ProductInventory) "
+    "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
+    "WITH itemId, reverse(nodes(path)) AS chain "
+    "UNWIND range(0, size(chain) - 2) AS i WITH itemId, i, chain[i] AS p "
+    "RETURN itemId, i, " + ITEM_COLUMNS + " ORDER BY itemId, i"
+)
+# One collected list: the driver decodes one large value much faster than many records.
+TREE = (
+    "MATCH (r:ProductInventory {id: $rootId}) "
+    "MATCH path = (r)" + WALK_DOWN + "(n:ProductInventory) WHERE length(path) <= $depth "
+    "WITH n, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
+    "ORDER BY depth, n.name, n.id "
+    "RETURN collect([depth, n.id, n.name, n.state, n.accountId, n.characteristics, n.version, n.createdAt, "
+    "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], up, "
+    "[(n)-[:AT]->(l:Location) | l.id][0]]) AS nodes"
+)
+TREE_COLUMNS = (
+    "depth", "id", "name", "state", "accountId", "characteristics", "version", "createdAt", "specId", "parentId",
+    "locationId",
+)
 
 
 def item_from(record: Any, depth: int = 0) -> ItemRecord:
@@ -56,76 +91,31 @@ def item_from(record: Any, depth: int = 0) -> ItemRecord:
 
 
 async def items_by_ids(graph: Graph, ids: list[str]) -> dict[str, ItemRecord]:
-    rows = await graph.fetch(
-        f"UNWIND $ids AS itemId MATCH (p:ProductInventory {{id: itemId}}) RETURN {item_projection('p')}",
-        ids=ids,
-    )
+    rows = await graph.fetch(ITEMS_BY_IDS, ids=ids)
     return {r["id"]: item_from(r) for r in rows}
 
 
 async def children_of(graph: Graph, parent_ids: list[str]) -> dict[str, list[ItemRecord]]:
-    rows = await graph.fetch(
-        "UNWIND $ids AS parentId MATCH (:ProductInventory {id: parentId})-[:HAS_CHILD]->(c:ProductInventory) "
-        f"RETURN {item_projection('c')} ORDER BY c.name, c.id",
-        ids=parent_ids,
-    )
-    out: dict[str, list[ItemRecord]] = defaultdict(list)
-    for r in rows:
-        out[r["parentId"]].append(item_from(r))
-    return out
+    rows = await graph.fetch(CHILDREN_OF, ids=parent_ids)
+    return grouped(rows, "parentId", item_from)
 
 
 async def roots_of_accounts(graph: Graph, account_ids: list[str]) -> dict[str, list[ItemRecord]]:
-    rows = await graph.fetch(
-        "UNWIND $ids AS accountId MATCH (:Account {id: accountId})-[:OWNS]->(p:ProductInventory) "
-        f"RETURN accountId AS owner, {item_projection('p')} ORDER BY p.name, p.id",
-        ids=account_ids,
-    )
-    out: dict[str, list[ItemRecord]] = defaultdict(list)
-    for r in rows:
-        out[r["owner"]].append(item_from(r))
-    return out
+    rows = await graph.fetch(ROOTS_OF_ACCOUNTS, ids=account_ids)
+    return grouped(rows, "owner", item_from)
 
 
 async def ancestors_of(graph: Graph, ids: list[str]) -> dict[str, list[ItemRecord]]:
     """For each item, the items above it, root first."""
-    rows = await graph.fetch(
-        "UNWIND $ids AS itemId MATCH (p:ProductInventory {id: itemId}) "
-        f"MATCH path = (p)<-[:HAS_CHILD*0..{MAX_DEPTH}]-(top:ProductInventory) "
-        "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
-        "WITH itemId, reverse(nodes(path)) AS chain "
-        "UNWIND range(0, size(chain) - 2) AS i WITH itemId, i, chain[i] AS a "
-        f"RETURN itemId, i, {item_projection('a')} ORDER BY itemId, i",
-        ids=ids,
-    )
-    out: dict[str, list[ItemRecord]] = defaultdict(list)
-    for r in rows:
-        out[r["itemId"]].append(item_from(r, depth=r["i"]))
-    return out
-
-
-TREE_COLUMNS = (
-    "depth", "id", "name", "state", "accountId", "characteristics", "version", "createdAt", "specId", "parentId",
-    "locationId",
-)
+    rows = await graph.fetch(ANCESTORS_OF, ids=ids)
+    return grouped(rows, "itemId", lambda r: item_from(r, depth=r["i"]))
 
 
 async def tree(graph: Graph, root_id: str, max_depth: int | None) -> TreeRecord:
     """The subtree under `root_id` (down to `max_depth` levels) in one bounded traversal."""
     depth = MAX_DEPTH if max_depth is None else max(0, min(max_depth, MAX_DEPTH))
-    rows = await graph.fetch(
-        "MATCH (r:ProductInventory {id: $rootId}) "
-        f"MATCH path = (r)-[:HAS_CHILD*0..{MAX_DEPTH}]->(n:ProductInventory) WHERE length(path) <= $depth "
-        "WITH n, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
-        "ORDER BY depth, n.name, n.id "
-        "RETURN collect([depth, n.id, n.name, n.state, n.accountId, n.characteristics, n.version, n.createdAt, "
-        "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], up, "
-        "[(n)-[:AT]->(l:Location) | l.id][0]]) AS nodes",
-        rootId=root_id,
-        depth=depth,
-    )
+    rows = await graph.fetch(TREE, rootId=root_id, depth=depth)
     result = TreeRecord()
-    # One collected list: the driver decodes one large value much faster than many records.
     for values in rows[0]["nodes"] if rows else []:
         r = dict(zip(TREE_COLUMNS, values, strict=True))
         item = item_from(r, depth=r["depth"])
@@ -176,10 +166,7 @@ async def locations_of_accounts(graph: Graph, account_ids: list[str]) -> dict[st
         "RETURN accountId, l ORDER BY l.name, l.id",
         ids=account_ids,
     )
-    out: dict[str, list[LocationRecord]] = defaultdict(list)
-    for r in rows:
-        out[r["accountId"]].append(location_from(r["l"]))
-    return out
+    return grouped(rows, "accountId", lambda r: location_from(r["l"]))
 
 
 async def services_of_items(graph: Graph, item_ids: list[str]) -> dict[str, list[ServiceRecord]]:
@@ -189,10 +176,7 @@ async def services_of_items(graph: Graph, item_ids: list[str]) -> dict[str, list
         "[(s)-[:INSTANCE_OF]->(ss:ServiceSpecification) | ss.id][0] AS specId ORDER BY s.name, s.id",
         ids=item_ids,
     )
-    out: dict[str, list[ServiceRecord]] = defaultdict(list)
-    for r in rows:
-        out[r["itemId"]].append(ServiceRecord(r["id"], r["name"], r["state"], r["specId"], r["itemId"]))
-    return out
+    return grouped(rows, "itemId", lambda r: ServiceRecord(r["id"], r["name"], r["state"], r["specId"], r["itemId"]))
 
 
 CONTRACT_COLUMNS = (
@@ -227,18 +211,15 @@ def entitlement_from(r: Any) -> EntitlementRecord:
 async def contracts_of_accounts(graph: Graph, account_ids: list[str]) -> dict[str, list[ContractRecord]]:
     rows = await graph.fetch(
         "UNWIND $ids AS accountId MATCH (:Account {id: accountId})-[:HAS_CONTRACT]->(c:Contract) "
-        f"RETURN {CONTRACT_COLUMNS} ORDER BY c.startDate, c.id",
+        "RETURN " + CONTRACT_COLUMNS + " ORDER BY c.startDate, c.id",
         ids=account_ids,
     )
-    out: dict[str, list[ContractRecord]] = defaultdict(list)
-    for r in rows:
-        out[r["accountId"]].append(contract_from(r))
-    return out
+    return grouped(rows, "accountId", contract_from)
 
 
 async def contracts_by_ids(graph: Graph, ids: list[str]) -> dict[str, ContractRecord]:
     rows = await graph.fetch(
-        f"UNWIND $ids AS cid MATCH (c:Contract {{id: cid}}) RETURN {CONTRACT_COLUMNS}", ids=ids
+        "UNWIND $ids AS cid MATCH (c:Contract {id: cid}) RETURN " + CONTRACT_COLUMNS, ids=ids
     )
     return {r["id"]: contract_from(r) for r in rows}
 
@@ -246,18 +227,15 @@ async def contracts_by_ids(graph: Graph, ids: list[str]) -> dict[str, ContractRe
 async def entitlements_of_contracts(graph: Graph, ids: list[str]) -> dict[str, list[EntitlementRecord]]:
     rows = await graph.fetch(
         "UNWIND $ids AS cid MATCH (:Contract {id: cid})-[:GRANTS]->(e:Entitlement) "
-        f"RETURN {ENTITLEMENT_COLUMNS} ORDER BY e.name, e.id",
+        "RETURN " + ENTITLEMENT_COLUMNS + " ORDER BY e.name, e.id",
         ids=ids,
     )
-    out: dict[str, list[EntitlementRecord]] = defaultdict(list)
-    for r in rows:
-        out[r["contractId"]].append(entitlement_from(r))
-    return out
+    return grouped(rows, "contractId", entitlement_from)
 
 
 async def entitlements_by_ids(graph: Graph, ids: list[str]) -> dict[str, EntitlementRecord]:
     rows = await graph.fetch(
-        f"UNWIND $ids AS eid MATCH (e:Entitlement {{id: eid}}) RETURN {ENTITLEMENT_COLUMNS}", ids=ids
+        "UNWIND $ids AS eid MATCH (e:Entitlement {id: eid}) RETURN " + ENTITLEMENT_COLUMNS, ids=ids
     )
     return {r["id"]: entitlement_from(r) for r in rows}
 
@@ -266,7 +244,7 @@ async def entitlements_of_items(graph: Graph, item_ids: list[str]) -> dict[str, 
     """The entitlement covering each item; a current one wins over cancelled or expired history."""
     rows = await graph.fetch(
         "UNWIND $ids AS itemId MATCH (e:Entitlement)-[:COVERS]->(:ProductInventory {id: itemId}) "
-        f"RETURN {ENTITLEMENT_COLUMNS} "
+        "RETURN " + ENTITLEMENT_COLUMNS + " "
         "ORDER BY CASE e.state WHEN 'ACTIVE' THEN 0 WHEN 'SUSPENDED' THEN 1 ELSE 2 END DESC",
         ids=item_ids,
     )

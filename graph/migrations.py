@@ -4,30 +4,24 @@ from __future__ import annotations
 
 from graph.driver import Graph
 
-LABELS_WITH_ID = (
-    "Account",
-    "Location",
-    "Contract",
-    "Entitlement",
-    "ProductSpecification",
-    "ServiceSpecification",
-    "ProductInventory",
-    "ServiceInventory",
-    "CustomerOrder",
-    "OrderLine",
-    "DomainOrder",
-    "OrderTask",
-    "WorkOrder",
-    "ReturnAuthorization",
-    "InventoryEvent",
-    "OrderEvent",
-)
-
-# Labels come from the constant above, never from input, so building the statement text is safe.
-STATEMENTS = tuple(
-    f"CREATE CONSTRAINT {label.lower()}_id IF NOT EXISTS FOR (n:{label}) REQUIRE n.id IS UNIQUE"
-    for label in LABELS_WITH_ID
-) + (
+# Every node label has a unique `id`; then the lookups the API makes.
+STATEMENTS = (
+    "CREATE CONSTRAINT account_id IF NOT EXISTS FOR (n:Account) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT location_id IF NOT EXISTS FOR (n:Location) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT contract_id IF NOT EXISTS FOR (n:Contract) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT entitlement_id IF NOT EXISTS FOR (n:Entitlement) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT productspecification_id IF NOT EXISTS FOR (n:ProductSpecification) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT servicespecification_id IF NOT EXISTS FOR (n:ServiceSpecification) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT productinventory_id IF NOT EXISTS FOR (n:ProductInventory) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT serviceinventory_id IF NOT EXISTS FOR (n:ServiceInventory) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT customerorder_id IF NOT EXISTS FOR (n:CustomerOrder) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT orderline_id IF NOT EXISTS FOR (n:OrderLine) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT domainorder_id IF NOT EXISTS FOR (n:DomainOrder) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT ordertask_id IF NOT EXISTS FOR (n:OrderTask) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT workorder_id IF NOT EXISTS FOR (n:WorkOrder) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT returnauthorization_id IF NOT EXISTS FOR (n:ReturnAuthorization) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT inventoryevent_id IF NOT EXISTS FOR (n:InventoryEvent) REQUIRE n.id IS UNIQUE",
+    "CREATE CONSTRAINT orderevent_id IF NOT EXISTS FOR (n:OrderEvent) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT order_idempotency IF NOT EXISTS FOR (o:CustomerOrder) REQUIRE o.idempotencyKey IS UNIQUE",
     "CREATE INDEX inventory_account IF NOT EXISTS FOR (p:ProductInventory) ON (p.accountId)",
     "CREATE INDEX inventory_state IF NOT EXISTS FOR (p:ProductInventory) ON (p.state)",

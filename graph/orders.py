@@ -15,13 +15,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph, run
-from graph.inventory import MAX_DEPTH
-from graph.records import parse_json_map
+from graph.inventory import WALK_DOWN, WALK_UP
+from graph.records import rule_item_from
 from rules.model import (
     OPEN_ORDER_STATES,
     CharacteristicChange,
     InventoryItem,
-    InventoryState,
     LineAction,
     Order,
     OrderAction,
@@ -55,13 +54,15 @@ def line_row(line: OrderLine, seq: int) -> dict[str, Any]:
 LINE_FIELDS = (
     "id", "action", "state", "inventoryId", "specId", "parentLineId", "move", "targetLocationId", "changes",
 )
-# One collected list per order: the driver decodes one large value much faster than many records.
-LINE_VALUES = "[" + ", ".join(f"l.{name}" for name in LINE_FIELDS) + "]"
+# The same fields as stored on a line `l`, in LINE_FIELDS order.
+LINE_VALUES = (
+    "[l.id, l.action, l.state, l.inventoryId, l.specId, l.parentLineId, l.move, l.targetLocationId, l.changes]"
+)
 
 
 def line_from(values: Any) -> OrderLine:
-    """A line from its stored values, given in LINE_FIELDS order (or as a map)."""
-    props = values if isinstance(values, dict) else dict(zip(LINE_FIELDS, values, strict=True))
+    """A line from its stored values, given in LINE_FIELDS order."""
+    props = dict(zip(LINE_FIELDS, values, strict=True))
     return OrderLine(
         id=props["id"],
         action=LineAction(props["action"]),
@@ -90,7 +91,8 @@ def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
 
 ORDER_WITH_LINES = (
     "OPTIONAL MATCH (o)-[:HAS_LINE]->(l:OrderLine) WITH o, l ORDER BY l.seq "
-    f"RETURN o {{.*}} AS order, collect(CASE WHEN l IS NULL THEN null ELSE {LINE_VALUES} END) AS lines"
+    # One collected list per order: the driver decodes one large value much faster than many records.
+    "RETURN o {.*} AS order, collect(CASE WHEN l IS NULL THEN null ELSE " + LINE_VALUES + " END) AS lines"
 )
 
 
@@ -101,14 +103,8 @@ async def orders_by_ids(graph: Graph, ids: list[str]) -> dict[str, Order]:
     return {r["order"]["id"]: order_from(r["order"], r["lines"]) for r in rows}
 
 
-async def order_headers_by_ids(graph: Graph, ids: list[str]) -> dict[str, Order]:
-    """Orders without their lines, for answers that may not need them."""
-    rows = await graph.fetch("UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) RETURN o {.*} AS order", ids=ids)
-    return {r["order"]["id"]: order_from(r["order"]) for r in rows}
-
-
 async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
-    """Order properties (timestamps, reason, idempotency key) for display."""
+    """Orders' stored properties without their lines (`order_from` makes an Order of them)."""
     rows = await graph.fetch("UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) RETURN o {.*} AS o", ids=ids)
     return {r["o"]["id"]: dict(r["o"]) for r in rows}
 
@@ -192,10 +188,10 @@ async def load_trees(
         tx,
         graph,
         "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
-        f"MATCH (p)<-[:HAS_CHILD*0..{MAX_DEPTH}]-(top:ProductInventory) "
+        "MATCH (p)" + WALK_UP + "(top:ProductInventory) "
         "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
         "WITH DISTINCT top "
-        f"MATCH (top)-[:HAS_CHILD*0..{MAX_DEPTH}]->(n:ProductInventory) "
+        "MATCH (top)" + WALK_DOWN + "(n:ProductInventory) "
         "OPTIONAL MATCH (up:ProductInventory)-[:HAS_CHILD]->(n) "
         "OPTIONAL MATCH (n)-[:INSTANCE_OF]->(s:ProductSpecification) "
         "OPTIONAL MATCH (n)-[:AT]->(l:Location) "
@@ -206,22 +202,11 @@ async def load_trees(
     )
     items: dict[str, InventoryItem] = {}
     children: dict[str, list[str]] = defaultdict(list)
-    for item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id in (
-        rows[0]["items"] if rows else []
-    ):
-        items[item_id] = InventoryItem(
-            id=item_id,
-            name=name,
-            state=InventoryState(state),
-            spec_id=spec_id,
-            account_id=account_id,
-            parent_id=parent_id,
-            location_id=location_id,
-            characteristics=parse_json_map(chars),
-            open_order_id=open_order,
-        )
-        if parent_id is not None:
-            children[parent_id].append(item_id)
+    for values in rows[0]["items"] if rows else []:
+        item = rule_item_from(values)
+        items[item.id] = item
+        if item.parent_id is not None:
+            children[item.parent_id].append(item.id)
     return items, dict(children)
 
 

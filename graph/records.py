@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from rules.model import BundleRule, CharacteristicSpec, InventoryItem, InventoryState, ProductSpec
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -274,3 +278,28 @@ class OrderEventRecord:
     to_state: str
     reason: str | None
     at: datetime | None
+
+
+def grouped(rows: Iterable[Any], key: str, build: Callable[[Any], T]) -> dict[str, list[T]]:
+    """`build(row)` for every row, grouped by the row's `key` column, in row order."""
+    out: dict[str, list[T]] = defaultdict(list)
+    for row in rows:
+        out[row[key]].append(build(row))
+    return out
+
+
+def rule_item_from(values: Any) -> InventoryItem:
+    """An item as the rules see it, from the values `[id, name, state, accountId, characteristics,
+    openOrderId, parentId, specId, locationId]` that the order statements collect."""
+    item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id = values
+    return InventoryItem(
+        id=item_id,
+        name=name,
+        state=InventoryState(state),
+        spec_id=spec_id,
+        account_id=account_id,
+        parent_id=parent_id,
+        location_id=location_id,
+        characteristics=parse_json_map(chars),
+        open_order_id=open_order,
+    )

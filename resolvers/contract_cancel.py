@@ -15,12 +15,13 @@ from graph import orders as order_graph
 from resolvers.account_change_order import create_change_order
 from resolvers.order_lifecycle import today
 from resolvers.order_mutation import not_found
+from resolvers.order_read import saved_order
 from rules.account_changes import order_for_contract_cancellation
 from rules.lifecycle_model import ContractState
 from rules.model import RuleError
 from schema.context import Context, authorize
 from schema.errors import OrderError
-from schema.orders import CustomerOrder, OrderPayload
+from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
 
@@ -50,5 +51,4 @@ async def cancel_contract(info: Ctx, contract_id: strawberry.ID) -> OrderPayload
         return OrderPayload(order=None, errors=[OrderError.of(v) for v in refused.violations])
     if order_id is None:
         return OrderPayload(order=None, errors=[])
-    saved = (await order_graph.orders_by_ids(graph, [order_id])).get(order_id)
-    return OrderPayload(order=CustomerOrder.of(saved) if saved else None, errors=[])
+    return OrderPayload(order=await saved_order(info, order_id), errors=[])

@@ -14,11 +14,12 @@ from strawberry.types import Info
 from graph import catalog
 from graph import orders as order_graph
 from graph.driver import Graph
+from resolvers.order_read import saved_order
 from rules.capture import TreeView, diff_lines
 from rules.model import ErrorCode, Order, OrderLine, ProductSpec, RuleError, RuleViolation
 from schema.context import Context, authorize
 from schema.errors import OrderError
-from schema.orders import CustomerOrder, OrderPayload
+from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
 
@@ -104,5 +105,4 @@ async def run_order_mutation(
         order_id = await graph.write(work)
     except RuleError as refused:
         return OrderPayload(order=None, errors=[OrderError.of(v) for v in refused.violations])
-    found = (await order_graph.order_headers_by_ids(graph, [order_id])).get(order_id)
-    return OrderPayload(order=CustomerOrder.of(found, lines_loaded=False) if found else None, errors=[])
+    return OrderPayload(order=await saved_order(info, order_id), errors=[])

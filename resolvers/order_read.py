@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from graph import orders as order_graph
+from rules.model import OPEN_ORDER_STATES
 from schema.context import Context, authorize
 from schema.orders import CustomerOrder
 
@@ -19,17 +20,37 @@ def order_loader(info: Ctx) -> Any:
     return info.context.loaders.named("order", info.context.graph, order_graph.orders_by_ids, None)
 
 
-def order_header_loader(info: Ctx) -> Any:
-    """Orders without their lines; `CustomerOrder.lines` reads them when a query asks."""
-    return info.context.loaders.named("order_header", info.context.graph, order_graph.order_headers_by_ids, None)
+def order_properties_loader(info: Ctx) -> Any:
+    """Orders' stored properties without their lines; `CustomerOrder.lines` reads those when asked."""
+    return info.context.loaders.named("order_meta", info.context.graph, order_graph.order_meta, None)
+
+
+def _view(props: Any) -> CustomerOrder:
+    return CustomerOrder.of(order_graph.order_from(props), lines_loaded=False)
+
+
+async def customer_order(info: Ctx, order_id: str) -> CustomerOrder | None:
+    """The order as GraphQL shows it, read without its lines."""
+    props = await order_properties_loader(info).load(order_id)
+    return _view(props) if props else None
+
+
+async def saved_order(info: Ctx, order_id: str) -> CustomerOrder | None:
+    """The order as a mutation just left it, read afresh; what this request had loaded is replaced."""
+    props = (await order_graph.order_meta(info.context.graph, [order_id])).get(order_id)
+    order_loader(info).clear_all()
+    if props is None:
+        return None
+    order_properties_loader(info).prime(order_id, props, force=True)
+    return _view(props)
 
 
 async def order(info: Ctx, id: strawberry.ID) -> CustomerOrder | None:
-    found = await order_header_loader(info).load(str(id))
+    found = await customer_order(info, str(id))
     if found is None:
         return None
-    authorize(info, "order.read", found.account_id)
-    return CustomerOrder.of(found, lines_loaded=False)
+    authorize(info, "order.read", found.order.account_id)
+    return found
 
 
 async def orders_of_account(info: Ctx, account_id: str) -> list[CustomerOrder]:
@@ -38,8 +59,8 @@ async def orders_of_account(info: Ctx, account_id: str) -> list[CustomerOrder]:
         "account_orders", info.context.graph, order_graph.order_ids_of_accounts, list
     )
     ids = await ids_loader.load(account_id)
-    found = await order_header_loader(info).load_many(ids)
-    return [CustomerOrder.of(o, lines_loaded=False) for o in found if o is not None]
+    found = await order_properties_loader(info).load_many(ids)
+    return [_view(props) for props in found if props]
 
 
 async def open_order_of_item(info: Ctx, item_id: str) -> CustomerOrder | None:
@@ -49,13 +70,6 @@ async def open_order_of_item(info: Ctx, item_id: str) -> CustomerOrder | None:
     order_id = await loader.load(item_id)
     if order_id is None:
         return None
-    found = await order_header_loader(info).load(order_id)
-    if found is None or found.state not in _open():
-        return None
-    return CustomerOrder.of(found, lines_loaded=False)
+    found = await customer_order(info, order_id)
+    return found if found is not None and found.order.state in OPEN_ORDER_STATES else None
 
-
-def _open() -> frozenset[Any]:
-    from rules.model import OPEN_ORDER_STATES
-
-    return OPEN_ORDER_STATES

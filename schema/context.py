@@ -32,10 +32,6 @@ class Context:
     request: Any = None
 
 
-class AccessDenied(Exception):
-    """The caller may not do this; reserved for when roles and account scoping are enforced."""
-
-
 def caller_of(info: Info[Context, Any]) -> Caller:
     return info.context.caller
 

@@ -81,8 +81,9 @@ class OrderTask:
 
     @strawberry.field
     async def order(self, info: Ctx) -> CustomerOrder | None:
-        found = await _order(info, self.record.order_id)
-        return CustomerOrder.of(found) if found else None
+        from resolvers.order_read import customer_order
+
+        return await customer_order(info, self.record.order_id)
 
 
 @strawberry.type(description="A product, service or resource order a customer order was decomposed into (R7).")
@@ -109,8 +110,9 @@ class DomainOrder:
 
     @strawberry.field
     async def order(self, info: Ctx) -> CustomerOrder | None:
-        found = await _order(info, self.record.order_id)
-        return CustomerOrder.of(found) if found else None
+        from resolvers.order_read import customer_order
+
+        return await customer_order(info, self.record.order_id)
 
 
 @strawberry.type(description="Field work: ship or collect a device, or install a new site.")
@@ -177,8 +179,9 @@ class ReturnAuthorization:
 
     @strawberry.field
     async def order(self, info: Ctx) -> CustomerOrder | None:
-        found = await _order(info, self.record.order_id)
-        return CustomerOrder.of(found) if found else None
+        from resolvers.order_read import customer_order
+
+        return await customer_order(info, self.record.order_id)
 
 
 @strawberry.type(description="One transition of a customer order, with the reason given when there was one.")

@@ -201,10 +201,9 @@ class CustomerOrder:
 
 
 async def order_meta(info: Ctx, order_id: str) -> dict[str, Any]:
-    from graph.orders import order_meta as fetch
+    from resolvers.order_read import order_properties_loader
 
-    loader = info.context.loaders.named("order_meta", info.context.graph, fetch, dict)
-    return await loader.load(order_id)  # type: ignore[no-any-return]
+    return dict(await order_properties_loader(info).load(order_id) or {})
 
 
 @strawberry.type(description="A line an action would create; nothing is written.")

@@ -83,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def readyz(request: Request) -> Response:
         try:
-            await graph_of().fetch("RETURN 1 AS ok")
+            await graph_of().ping()
         except Exception as exc:  # any failure to reach Neo4j means not ready
             return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
         return JSONResponse({"status": "ready"})

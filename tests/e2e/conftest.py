@@ -9,7 +9,6 @@ missing the browser tests skip with the reason, or fail with it when `CI` is set
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from urllib.parse import urlparse
 import httpx
 import pytest
 
+from service.live import free_port
 from tests.exports.tooling import need_module, unavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
@@ -38,12 +38,6 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1"}
 STARTUP_SECONDS = 90
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def run_cli(args: list[str], env: dict[str, str]) -> None:
