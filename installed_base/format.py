@@ -10,36 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from enum import StrEnum
 
+from rules.lifecycle_model import DomainOrderKind, EntitlementState, ServiceState
 from rules.model import InventoryState, LineAction
 
-
-class FulfillmentDomain(StrEnum):
-    """Which domain order a fulfillment task belongs to when an order is decomposed."""
-
-    PRODUCT = "PRODUCT"
-    SERVICE = "SERVICE"
-    RESOURCE = "RESOURCE"
-
-
-class ServiceState(StrEnum):
-    """Service inventory states (TMF638)."""
-
-    DESIGNED = "DESIGNED"
-    RESERVED = "RESERVED"
-    ACTIVE = "ACTIVE"
-    INACTIVE = "INACTIVE"
-    TERMINATED = "TERMINATED"
-
-
-class AgreementState(StrEnum):
-    """States shared by contracts and entitlements."""
-
-    ACTIVE = "ACTIVE"
-    SUSPENDED = "SUSPENDED"
-    CANCELLED = "CANCELLED"
-    EXPIRED = "EXPIRED"
+# The file speaks the domain's own states and fulfillment domains.
+FulfillmentDomain = DomainOrderKind
+AgreementState = EntitlementState  # contracts and entitlements share these states in the file
 
 
 # Pending states mean an open order works on the item; an import creates no orders.
