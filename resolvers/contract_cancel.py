@@ -4,7 +4,7 @@ completes, or at once when nothing it covers is left to disconnect (the answer t
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -26,7 +26,10 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def cancel_contract(info: Ctx, contract_id: strawberry.ID) -> OrderPayload:
+async def cancel_contract(
+    info: Ctx,
+    contract_id: Annotated[strawberry.ID, strawberry.argument(description="An ACTIVE contract of the account.")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str | None:

@@ -3,7 +3,7 @@ covers (and, by R5, everything under it)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -16,5 +16,8 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def resume_entitlement(info: Ctx, entitlement_id: strawberry.ID) -> OrderPayload:
+async def resume_entitlement(
+    info: Ctx,
+    entitlement_id: Annotated[strawberry.ID, strawberry.argument(description="A SUSPENDED entitlement.")],
+) -> OrderPayload:
     return await order_for(info, str(entitlement_id), OrderAction.RESUME)

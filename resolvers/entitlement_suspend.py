@@ -3,7 +3,7 @@ covers (and, by R5, everything under it)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -41,5 +41,8 @@ async def order_for(info: Ctx, entitlement_id: str, action: OrderAction) -> Orde
     return await run_order_mutation(info, work)
 
 
-async def suspend_entitlement(info: Ctx, entitlement_id: strawberry.ID) -> OrderPayload:
+async def suspend_entitlement(
+    info: Ctx,
+    entitlement_id: Annotated[strawberry.ID, strawberry.argument(description="An ACTIVE entitlement.")],
+) -> OrderPayload:
     return await order_for(info, str(entitlement_id), OrderAction.SUSPEND)

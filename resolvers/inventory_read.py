@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -11,21 +11,27 @@ from graph import catalog, inventory
 from schema.context import Context, authorize
 from schema.errors import ArgumentError
 from schema.inventory_tree import InventoryTree
-from schema.pagination import AccountConnection, AccountEdge, PageInfo, decode_cursor, encode_cursor
+from schema.pagination import AccountConnection, AccountEdge, decode_cursor, encode_cursor, page_info
 from schema.types import Account, ProductInventory, ProductSpecification
 
 Ctx = Info[Context, Any]
 MAX_PAGE = 100
 
 
-async def account(info: Ctx, id: strawberry.ID) -> Account | None:
+async def account(
+    info: Ctx,
+    id: Annotated[strawberry.ID, strawberry.argument(description="Account id.")],
+) -> Account | None:
     authorize(info, "account.read", str(id))
     found = await info.context.loaders.account.load(str(id))
     return Account.of(found) if found else None
 
 
 async def accounts(
-    info: Ctx, first: int | None = 20, after: str | None = None, search: str | None = None
+    info: Ctx,
+    first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100 (default 20).")] = 20,
+    after: Annotated[str | None, strawberry.argument(description="Cursor of the last account already seen (`endCursor`).")] = None,
+    search: Annotated[str | None, strawberry.argument(description="Text the account's name or id contains, any case.")] = None,
 ) -> AccountConnection:
     authorize(info, "account.list")
     first = 20 if first is None else first
@@ -35,12 +41,15 @@ async def accounts(
     edges = [AccountEdge(cursor=encode_cursor(a.id), node=Account.of(a)) for a in page.items]
     return AccountConnection(
         edges=edges,
-        page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+        page_info=page_info([e.cursor for e in edges], page.has_next, after),
         total_count=page.total,
     )
 
 
-async def inventory_item(info: Ctx, id: strawberry.ID) -> ProductInventory | None:
+async def inventory_item(
+    info: Ctx,
+    id: Annotated[strawberry.ID, strawberry.argument(description="Item id.")],
+) -> ProductInventory | None:
     found = await info.context.loaders.item.load(str(id))
     if found is None:
         return None
@@ -48,7 +57,11 @@ async def inventory_item(info: Ctx, id: strawberry.ID) -> ProductInventory | Non
     return ProductInventory.of(found)
 
 
-async def inventory_tree(info: Ctx, root_id: strawberry.ID, max_depth: int | None = None) -> InventoryTree:
+async def inventory_tree(
+    info: Ctx,
+    root_id: Annotated[strawberry.ID, strawberry.argument(description="The item whose subtree is returned (any item, not only a root).")],
+    max_depth: Annotated[int | None, strawberry.argument(description="Levels below the root to include; none for the whole subtree (at most 64).")] = None,
+) -> InventoryTree:
     if max_depth is not None and max_depth < 0:
         raise ArgumentError("maxDepth", f"must be zero or more, got {max_depth}")
     result = await inventory.tree(info.context.graph, str(root_id), max_depth)
@@ -60,7 +73,10 @@ async def inventory_tree(info: Ctx, root_id: strawberry.ID, max_depth: int | Non
     return InventoryTree.of(result)
 
 
-async def product_specification(info: Ctx, id: strawberry.ID) -> ProductSpecification | None:
+async def product_specification(
+    info: Ctx,
+    id: Annotated[strawberry.ID, strawberry.argument(description="Specification id.")],
+) -> ProductSpecification | None:
     authorize(info, "catalog.read")
     found = await info.context.loaders.spec.load(str(id))
     return ProductSpecification.of(found) if found else None

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
@@ -18,7 +19,10 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def add_inventory_to_order(info: Ctx, input: AddInventoryInput) -> OrderPayload:
+async def add_inventory_to_order(
+    info: Ctx,
+    input: Annotated[AddInventoryInput, strawberry.argument(description="The order and the items to select.")],
+) -> OrderPayload:
     graph = info.context.graph
     selected = [str(i) for i in input.inventory_ids]
     target = str(input.target_location_id) if input.target_location_id else None

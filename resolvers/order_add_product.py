@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
@@ -17,7 +18,10 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def add_product_to_order(info: Ctx, input: AddProductInput) -> OrderPayload:
+async def add_product_to_order(
+    info: Ctx,
+    input: Annotated[AddProductInput, strawberry.argument(description="The order, the specification and where the new product goes.")],
+) -> OrderPayload:
     graph = info.context.graph
     parent_id = str(input.parent_inventory_id) if input.parent_inventory_id else None
     spec_id = str(input.specification_id)
@@ -40,6 +44,7 @@ async def add_product_to_order(info: Ctx, input: AddProductInput) -> OrderPayloa
             spec_id=spec_id,
             characteristics=characteristics,
             location_id=location_id,
+            name=input.name,
             new_line_id=lambda: new_id("line"),
             new_item_id=lambda: new_id("pi"),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -39,7 +39,10 @@ Tx = AsyncManagedTransaction
 _KIND_RANK = {"PRODUCT": 0, "SERVICE": 1, "RESOURCE": 2}
 
 
-async def approve_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
+async def approve_order(
+    info: Ctx,
+    order_id: Annotated[strawberry.ID, strawberry.argument(description="A SUBMITTED order.")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: Tx) -> str:

@@ -6,7 +6,7 @@ domain orders and work orders are CANCELLED, authorized returns are CANCELLED.""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -28,7 +28,11 @@ def _rows(changes: tuple[FulfillmentStateChange, ...]) -> list[dict[str, str]]:
     return [{"id": c.record_id, "state": c.to_state.value} for c in changes]
 
 
-async def cancel_order(info: Ctx, order_id: strawberry.ID, reason: str | None = None) -> OrderPayload:
+async def cancel_order(
+    info: Ctx,
+    order_id: Annotated[strawberry.ID, strawberry.argument(description="The order to cancel.")],
+    reason: Annotated[str | None, strawberry.argument(description="Why, recorded in the order's history.")] = None,
+) -> OrderPayload:
     graph = info.context.graph
     why = (reason or "").strip() or None
 

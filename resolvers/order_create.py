@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from neo4j import AsyncManagedTransaction
 from neo4j.exceptions import ConstraintError
 from strawberry.types import Info
@@ -18,7 +19,10 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def create_order(info: Ctx, input: CreateOrderInput) -> OrderPayload:
+async def create_order(
+    info: Ctx,
+    input: Annotated[CreateOrderInput, strawberry.argument(description="Account, action and an optional idempotency key.")],
+) -> OrderPayload:
     account_id = str(input.account_id)
     caller = authorize(info, "order.create", account_id)
     action = OrderAction(input.action)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -17,7 +17,10 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def remove_order_line(info: Ctx, line_id: strawberry.ID) -> OrderPayload:
+async def remove_order_line(
+    info: Ctx,
+    line_id: Annotated[strawberry.ID, strawberry.argument(description="The line to remove from its DRAFT order.")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:

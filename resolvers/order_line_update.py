@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
@@ -18,7 +19,10 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def update_order_line(info: Ctx, input: UpdateOrderLineInput) -> OrderPayload:
+async def update_order_line(
+    info: Ctx,
+    input: Annotated[UpdateOrderLineInput, strawberry.argument(description="The line and what to change on it.")],
+) -> OrderPayload:
     graph = info.context.graph
     line_id = str(input.line_id)
     target = str(input.target_location_id) if input.target_location_id else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -22,16 +22,16 @@ Ctx = Info[Context, Any]
 
 @strawberry.type(description="The lines an action would create, or why it would be refused.")
 class OrderPreview:
-    lines: list[OrderLinePreview]
-    errors: list[OrderError]
+    lines: list[OrderLinePreview] = strawberry.field(description="The lines the action would create, parents before children.")
+    errors: list[OrderError] = strawberry.field(description="Why the action would be refused; empty when it would be accepted.")
 
 
 async def preview_lines(
     info: Ctx,
-    account_id: strawberry.ID,
-    action: OrderActionEnum,
-    inventory_ids: list[strawberry.ID],
-    target_location_id: strawberry.ID | None = None,
+    account_id: Annotated[strawberry.ID, strawberry.argument(description="The account the items belong to.")],
+    action: Annotated[OrderActionEnum, strawberry.argument(description="The order action to preview.")],
+    inventory_ids: Annotated[list[strawberry.ID], strawberry.argument(description="The items that would be selected.")],
+    target_location_id: Annotated[strawberry.ID | None, strawberry.argument(description="For MOVE: where the items would go.")] = None,
 ) -> OrderPreview:
     authorize(info, "order.preview", str(account_id))
     graph = info.context.graph
@@ -75,10 +75,10 @@ async def preview_lines(
 
 async def preview_order(
     info: Ctx,
-    account_id: strawberry.ID,
-    action: OrderActionEnum,
-    inventory_ids: list[strawberry.ID],
-    target_location_id: strawberry.ID | None = None,
+    account_id: Annotated[strawberry.ID, strawberry.argument(description="The account the items belong to.")],
+    action: Annotated[OrderActionEnum, strawberry.argument(description="The order action to preview.")],
+    inventory_ids: Annotated[list[strawberry.ID], strawberry.argument(description="The items that would be selected.")],
+    target_location_id: Annotated[strawberry.ID | None, strawberry.argument(description="For MOVE: where the items would go.")] = None,
 ) -> list[OrderLinePreview]:
     """The contract's list form: refusals come back as GraphQL errors naming the rule."""
     preview = await preview_lines(info, account_id, action, inventory_ids, target_location_id)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -45,7 +45,10 @@ async def saved_order(info: Ctx, order_id: str) -> CustomerOrder | None:
     return _view(props)
 
 
-async def order(info: Ctx, id: strawberry.ID) -> CustomerOrder | None:
+async def order(
+    info: Ctx,
+    id: Annotated[strawberry.ID, strawberry.argument(description="Order id.")],
+) -> CustomerOrder | None:
     found = await customer_order(info, str(id))
     if found is None:
         return None

@@ -3,7 +3,7 @@ products the order had added are retired (INACTIVE) and its items are free again
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -21,7 +21,11 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def reject_order(info: Ctx, order_id: strawberry.ID, reason: str) -> OrderPayload:
+async def reject_order(
+    info: Ctx,
+    order_id: Annotated[strawberry.ID, strawberry.argument(description="A SUBMITTED order.")],
+    reason: Annotated[str, strawberry.argument(description="Why it is rejected (required, shown in the order's history).")],
+) -> OrderPayload:
     graph = info.context.graph
     why = reason.strip()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -18,7 +18,10 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def submit_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
+async def submit_order(
+    info: Ctx,
+    order_id: Annotated[strawberry.ID, strawberry.argument(description="A DRAFT order.")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:

@@ -4,7 +4,7 @@ processed (RECEIVED -> CLOSED), per the RMA lifecycle of R11."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -45,9 +45,15 @@ async def _advance(
     return ReturnPayload(return_authorization=ReturnAuthorization.of(record) if record else None, errors=[])
 
 
-async def receive_return(info: Ctx, return_id: strawberry.ID) -> ReturnPayload:
+async def receive_return(
+    info: Ctx,
+    return_id: Annotated[strawberry.ID, strawberry.argument(description="An AUTHORIZED return.")],
+) -> ReturnPayload:
     return await _advance(info, str(return_id), "return.receive", receive_rule)
 
 
-async def close_return(info: Ctx, return_id: strawberry.ID) -> ReturnPayload:
+async def close_return(
+    info: Ctx,
+    return_id: Annotated[strawberry.ID, strawberry.argument(description="A RECEIVED return.")],
+) -> ReturnPayload:
     return await _advance(info, str(return_id), "return.close", close_rule)

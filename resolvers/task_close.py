@@ -3,7 +3,7 @@ last domain order completes the order, and its whole effect lands in the same tr
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -21,7 +21,10 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def close_order_task(info: Ctx, task_id: strawberry.ID) -> OrderPayload:
+async def close_order_task(
+    info: Ctx,
+    task_id: Annotated[strawberry.ID, strawberry.argument(description="An IN_PROGRESS task.")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -44,7 +44,10 @@ def find_task(stored: fulfillment.Fulfillment, task_id: str) -> tuple[DomainOrde
     raise not_found("taskId", task_id, what="task")
 
 
-async def start_order_task(info: Ctx, task_id: strawberry.ID) -> OrderPayload:
+async def start_order_task(
+    info: Ctx,
+    task_id: Annotated[strawberry.ID, strawberry.argument(description="An OPEN task whose earlier tasks are closed.")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: Tx) -> str:

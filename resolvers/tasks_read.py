@@ -5,7 +5,7 @@ Every per-order field goes through a DataLoader, so listing many orders costs on
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.dataloader import DataLoader
@@ -24,7 +24,7 @@ from schema.fulfillment import (
     ReturnAuthorization,
     WorkOrder,
 )
-from schema.pagination import PageInfo, decode_cursor, encode_cursor
+from schema.pagination import decode_cursor, encode_cursor, page_info
 
 Ctx = Info[Context, Any]
 
@@ -34,7 +34,10 @@ def _loader(info: Ctx, name: str, fetch: Any, default: Any) -> DataLoader[str, A
 
 
 async def open_tasks(
-    info: Ctx, first: int | None = 50, after: str | None = None, order_id: strawberry.ID | None = None
+    info: Ctx,
+    first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100 (default 50).")] = 50,
+    after: Annotated[str | None, strawberry.argument(description="Cursor of the last task already seen (`endCursor`).")] = None,
+    order_id: Annotated[strawberry.ID | None, strawberry.argument(description="Only the tasks of this order.")] = None,
 ) -> OrderTaskConnection:
     """Tasks still OPEN or IN_PROGRESS, oldest approval first, optionally of one order."""
     authorize(info, "task.read")
@@ -47,7 +50,7 @@ async def open_tasks(
     edges = [OrderTaskEdge(cursor=encode_cursor(key), node=OrderTask.of(task)) for key, task in page.items]
     return OrderTaskConnection(
         edges=edges,
-        page_info=PageInfo(has_next_page=page.has_next, end_cursor=edges[-1].cursor if edges else None),
+        page_info=page_info([e.cursor for e in edges], page.has_next, after),
         total_count=page.total,
     )
 
@@ -82,7 +85,10 @@ async def past_point_of_no_return(info: Ctx, order_id: str) -> bool:
     return any(t.point_of_no_return and t.state == "CLOSED_COMPLETE" for d in found for t in d.tasks)
 
 
-async def return_authorization(info: Ctx, id: strawberry.ID) -> ReturnAuthorization | None:
+async def return_authorization(
+    info: Ctx,
+    id: Annotated[strawberry.ID, strawberry.argument(description="Return (RMA) id.")],
+) -> ReturnAuthorization | None:
     authorize(info, "return.read")
     found = await _loader(info, "return", fulfillment.returns_by_ids, None).load(str(id))
     return ReturnAuthorization.of(found) if found else None

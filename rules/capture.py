@@ -394,10 +394,13 @@ def plan_added_product(
     spec_id: str,
     characteristics: Sequence[tuple[str, str]] = (),
     location_id: str | None = None,
+    name: str | None = None,
     new_line_id: Callable[[], str],
     new_item_id: Callable[[], str],
 ) -> AddedProduct:
     """A new INSTALLATION_PENDING product under `parent_inventory_id` and its ADD line (R2).
+
+    The item is called `name` when one is given (it must not be blank), else after its specification.
 
     The ADD line hangs under the parent's line; a parent without a line gets a NO_CHANGE line.
     Without a parent the product is a new root, which only ADD orders create.
@@ -419,6 +422,8 @@ def plan_added_product(
         findings.add(
             RuleViolation(ErrorCode.NOT_FOUND, f"No product specification {spec_id}", "specificationId", (spec_id,))
         )
+    if name is not None and not name.strip():
+        findings.add(RuleViolation(ErrorCode.INVALID_INPUT, "A product name must not be blank", "name", ()))
     values = dict(characteristics)
     if values:
         check_characteristics(findings, spec, spec_id, values, spec_id)
@@ -465,7 +470,7 @@ def plan_added_product(
     item_values.update(values)
     item = InventoryItem(
         id=new_item_id(),
-        name=spec.name,
+        name=name.strip() if name else spec.name,
         state=InventoryState.INSTALLATION_PENDING,
         spec_id=spec_id,
         account_id=order.account_id,

@@ -1,19 +1,176 @@
-"""GraphQL enums: the rules' own enums, registered with Strawberry under their GraphQL names."""
+"""GraphQL enums: the rules' own enums, registered with Strawberry under their GraphQL names.
+
+Every enum and every value carries a description (`schema.describe.described_enum`); the rules of
+`docs/domain.md` are cited by number.
+"""
 
 from __future__ import annotations
 
-import strawberry
+from rules import lifecycle_model, model
+from schema.describe import described_enum
 
-from rules import model
+described_enum(
+    model.InventoryState,
+    "Product inventory state (TMF637-like). A pending state means an open order is working on the item.",
+    {
+        "INSTALLATION_PENDING": "Added by an approved order and not installed yet; ACTIVE when the order completes.",
+        "ACTIVE": "In service.",
+        "CHANGE_PENDING": "An approved order changes (or moves) it; ACTIVE again when the order completes.",
+        "SUSPENDED": "Temporarily out of service; a RESUME order brings it back (R5).",
+        "DISCONNECT_PENDING": "An approved order disconnects it; INACTIVE when the order completes.",
+        "INACTIVE": "Disconnected, or replaced by its copy at a new location after a move. Kept for history.",
+    },
+)
+described_enum(
+    model.OrderAction,
+    "What a customer order does as a whole; it implies the action of the lines it creates.",
+    {
+        "ADD": "New products only: new roots, or new children under existing items (R2).",
+        "CHANGE": "Change characteristics or specification of the selected items only (R1).",
+        "MOVE": "Move whole subtrees to another location (R4).",
+        "DISCONNECT": "Disconnect the selected items and everything below them (R3).",
+        "SUSPEND": "Suspend the selected items and their subtrees (R5).",
+        "RESUME": "Resume the selected suspended items and their subtrees (R5).",
+    },
+)
+described_enum(
+    model.LineAction,
+    "What one order line does to one item (TMF622 item actions).",
+    {
+        "ADD": "Install a new product (the line's item was created by the order, INSTALLATION_PENDING).",
+        "CHANGE": "Change characteristics, specification or location of an existing item.",
+        "DISCONNECT": "Take the item out of service; it ends INACTIVE.",
+        "SUSPEND": "Suspend the item.",
+        "RESUME": "Resume the suspended item.",
+        "NO_CHANGE": "The item is untouched; the line only holds child lines in the tree.",
+    },
+)
+described_enum(
+    model.OrderState,
+    "Customer order and order line state (R7).",
+    {
+        "DRAFT": "Being captured; the only state in which lines can be edited.",
+        "SUBMITTED": "Validated and waiting for approval or rejection.",
+        "IN_PROGRESS": "Approved and decomposed; fulfillment tasks are running.",
+        "COMPLETED": "Every task closed; effects landed on the installed base.",
+        "REJECTED": "Refused at approval; nothing changed.",
+        "CANCELLATION_IN_PROGRESS": "Cancelled in flight before the point of no return; compensation runs (R12).",
+        "CANCELLED": "Cancelled; pending effects were undone.",
+    },
+)
+described_enum(
+    model.ErrorCode,
+    "Why a mutation refused. Each mutation's description lists the codes it can return.",
+    {
+        "NOT_FOUND": "An id in the input names nothing (the `ids` say which).",
+        "INVALID_INPUT": "The input is malformed or contradicts itself (unknown characteristic, empty reason, ...).",
+        "INVALID_STATE": "An item or order is in a state the action does not start from.",
+        "ALREADY_IN_OPEN_ORDER": "An item is already the target of another open order (R6); `ids` start with "
+        "that order's id.",
+        "REQUIRED_CHILD": "A child the parent's bundle requires cannot be disconnected alone (R3).",
+        "SPEC_NOT_ALLOWED": "The parent's specification does not bundle the specification being added (R2).",
+        "CARDINALITY_EXCEEDED": "Adding would exceed the bundle's maximum for that specification (R2).",
+        "MOVE_FLAG_MISSING": "A line of a move lacks the move flag or has an action a move cannot carry (R4).",
+        "MOVE_LOCATION_MISMATCH": "Lines of one moved product go to different locations (R4).",
+        "MOVE_INCOMPLETE": "Items under a moved product have no line: a move carries the whole subtree (R4).",
+        "ANCESTOR_SUSPENDED": "An item cannot resume while an ancestor stays suspended (R5).",
+        "ORDER_NOT_EDITABLE": "Only DRAFT orders can be edited.",
+        "PAST_POINT_OF_NO_RETURN": "A point-of-no-return task is closed; the order can no longer be cancelled (R12).",
+        "NOT_APPROVABLE": "The order is not SUBMITTED, so it cannot be approved or rejected.",
+        "TASK_NOT_OPEN": "The task is not in a state the step starts from (start needs OPEN, close IN_PROGRESS).",
+        "CONFLICT": "Another request changed the same data at the same time; read again and retry.",
+    },
+    name="OrderErrorCode",
+)
+described_enum(
+    lifecycle_model.ServiceState,
+    "Service inventory state (TMF638).",
+    {
+        "DESIGNED": "Designed, not yet reserved.",
+        "RESERVED": "Resources reserved, not yet active.",
+        "ACTIVE": "In service.",
+        "INACTIVE": "Out of service, resources kept.",
+        "TERMINATED": "Ended; kept for history (R9).",
+    },
+)
+described_enum(
+    lifecycle_model.EntitlementState,
+    "State of the right a contract grants for one product (R10).",
+    {
+        "ACTIVE": "The product may be used.",
+        "SUSPENDED": "Suspended with its product.",
+        "CANCELLED": "Ended by a disconnect or a contract cancellation.",
+        "EXPIRED": "Past its end date.",
+    },
+)
+described_enum(
+    lifecycle_model.ContractState,
+    "State of an account's contract (TMF651 agreement).",
+    {
+        "ACTIVE": "In force.",
+        "CANCELLED": "Cancelled by the account (cancelContract).",
+        "EXPIRED": "Past its end date.",
+    },
+)
 
-strawberry.enum(model.InventoryState, description="Product inventory state (TMF637-like).")
-strawberry.enum(model.OrderAction, description="What a customer order does as a whole.")
-strawberry.enum(model.LineAction, description="What one order line does to one item.")
-strawberry.enum(model.OrderState, description="Customer order and order line state.")
-strawberry.enum(model.ErrorCode, name="OrderErrorCode", description="Why a mutation refused.")
+described_enum(
+    lifecycle_model.TaskState,
+    "State of an order task, a domain order or a work order.",
+    {
+        "OPEN": "Waiting to be started.",
+        "IN_PROGRESS": "Started and not closed yet.",
+        "CLOSED_COMPLETE": "Done.",
+        "CANCELLED": "Will not be done: its order was cancelled or rejected.",
+    },
+)
+described_enum(
+    lifecycle_model.DomainOrderKind,
+    "The fulfillment domain a customer order is decomposed into (R7).",
+    {
+        "PRODUCT": "Product order: every line that changes something.",
+        "SERVICE": "Service order: lines whose specification is realized by services (R9).",
+        "RESOURCE": "Resource order: lines on physical devices (shipping, collecting, installing).",
+    },
+)
+described_enum(
+    lifecycle_model.WorkOrderKind,
+    "Field work: ship or collect a device, install a site.",
+    {
+        "SHIP_DEVICE": "Send a new physical device to the customer.",
+        "COLLECT_DEVICE": "Pick up a device that must come back (R11).",
+        "SITE_INSTALL": "Install at a new location, e.g. after a move.",
+    },
+)
+described_enum(
+    lifecycle_model.ReturnState,
+    "Return authorization (RMA) lifecycle (R11).",
+    {
+        "AUTHORIZED": "The device is expected back.",
+        "RECEIVED": "The device arrived (receiveReturn).",
+        "CLOSED": "The device was processed (closeReturn).",
+        "CANCELLED": "Not needed any more: the order was cancelled.",
+    },
+)
+described_enum(
+    lifecycle_model.ReturnReason,
+    "Why a device must come back (R11).",
+    {
+        "DISCONNECT": "The device was disconnected.",
+        "DEVICE_SWAP": "The device was replaced by another model.",
+        "MOVE_NOT_KEPT": "The device does not move with its product to the new location.",
+    },
+)
 
 InventoryState = model.InventoryState
 OrderAction = model.OrderAction
 LineAction = model.LineAction
 OrderState = model.OrderState
 OrderErrorCode = model.ErrorCode
+ServiceState = lifecycle_model.ServiceState
+EntitlementState = lifecycle_model.EntitlementState
+ContractState = lifecycle_model.ContractState
+TaskState = lifecycle_model.TaskState
+DomainOrderKind = lifecycle_model.DomainOrderKind
+WorkOrderKind = lifecycle_model.WorkOrderKind
+ReturnState = lifecycle_model.ReturnState
+ReturnReason = lifecycle_model.ReturnReason

@@ -19,18 +19,14 @@ from rules.model import OrderState as OrderStateValue
 from schema.context import Context
 from schema.enums import OrderState
 from schema.errors import OrderError
+from schema.node import Node
 from schema.orders import CustomerOrder, OrderLine
 from schema.pagination import PageInfo
 from schema.types import Location, ProductInventory
 
 Ctx = Info[Context, Any]
 
-# The rules' enums are the GraphQL enums (registered here, once); annotations use them directly.
-strawberry.enum(TaskState, description="State of an order task, a domain order or a work order.")
-strawberry.enum(DomainOrderKind, description="The fulfillment domain a customer order is decomposed into.")
-strawberry.enum(WorkOrderKind, description="Field work: ship or collect a device, install a site.")
-strawberry.enum(ReturnState, description="Return authorization (RMA) lifecycle.")
-strawberry.enum(ReturnReason, description="Why a device must come back.")
+# The rules' enums are registered with GraphQL in schema.enums; annotations use them directly.
 
 
 async def _order(info: Ctx, order_id: str) -> Order | None:
@@ -56,14 +52,14 @@ async def _item(info: Ctx, item_id: str | None) -> ProductInventory | None:
 
 
 @strawberry.type(description="One step of a domain order. Closing a point-of-no-return step ends cancellation (R12).")
-class OrderTask:
-    id: strawberry.ID
-    name: str
+class OrderTask(Node):
+    id: strawberry.ID = strawberry.field(description="Stable task id.")
+    name: str = strawberry.field(description="Task name from the catalog template.")
     sequence: int = strawberry.field(description="Position among the domain order's tasks, from 1.")
-    state: TaskState
-    point_of_no_return: bool
-    started_at: datetime | None
-    closed_at: datetime | None
+    state: TaskState = strawberry.field(description="OPEN, IN_PROGRESS, CLOSED_COMPLETE or CANCELLED.")
+    point_of_no_return: bool = strawberry.field(description="Closing this task ends in-flight cancellation (R12).")
+    started_at: datetime | None = strawberry.field(description="When startOrderTask ran.")
+    closed_at: datetime | None = strawberry.field(description="When the task was closed or cancelled.")
     record: strawberry.Private[TaskRecord]
 
     @classmethod
@@ -73,13 +69,13 @@ class OrderTask:
             point_of_no_return=r.point_of_no_return, started_at=r.started_at, closed_at=r.closed_at, record=r,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The domain order the task is a step of.")
     async def domain_order(self, info: Ctx) -> DomainOrder | None:
         from resolvers.tasks_read import domain_order_by_id
 
         return await domain_order_by_id(info, self.record.domain_order_id)
 
-    @strawberry.field
+    @strawberry.field(description="The customer order the task fulfills.")
     async def order(self, info: Ctx) -> CustomerOrder | None:
         from resolvers.order_read import customer_order
 
@@ -87,10 +83,10 @@ class OrderTask:
 
 
 @strawberry.type(description="A product, service or resource order a customer order was decomposed into (R7).")
-class DomainOrder:
-    id: strawberry.ID
-    kind: DomainOrderKind
-    state: TaskState
+class DomainOrder(Node):
+    id: strawberry.ID = strawberry.field(description="Stable domain order id.")
+    kind: DomainOrderKind = strawberry.field(description="PRODUCT, SERVICE or RESOURCE.")
+    state: TaskState = strawberry.field(description="Follows its tasks: CLOSED_COMPLETE when all are closed.")
     record: strawberry.Private[DomainOrderRecord]
 
     @classmethod
@@ -108,7 +104,7 @@ class DomainOrder:
     async def lines(self, info: Ctx) -> list[OrderLine]:
         return await _lines(info, self.record.order_id, self.record.line_ids)
 
-    @strawberry.field
+    @strawberry.field(description="The customer order it was decomposed from.")
     async def order(self, info: Ctx) -> CustomerOrder | None:
         from resolvers.order_read import customer_order
 
@@ -116,10 +112,10 @@ class DomainOrder:
 
 
 @strawberry.type(description="Field work: ship or collect a device, or install a new site.")
-class WorkOrder:
-    id: strawberry.ID
-    kind: WorkOrderKind
-    state: TaskState
+class WorkOrder(Node):
+    id: strawberry.ID = strawberry.field(description="Stable work order id.")
+    kind: WorkOrderKind = strawberry.field(description="What field work is needed.")
+    state: TaskState = strawberry.field(description="Work order state.")
     record: strawberry.Private[WorkOrderRecord]
 
     @classmethod
@@ -140,19 +136,19 @@ class WorkOrder:
         found = await info.context.loaders.location.load(self.record.location_id)
         return Location.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The order lines that need the work.")
     async def lines(self, info: Ctx) -> list[OrderLine]:
         return await _lines(info, self.record.order_id, self.record.line_ids)
 
 
 @strawberry.type(description="A return merchandise authorization: a device that must come back (R11).")
-class ReturnAuthorization:
-    id: strawberry.ID
-    state: ReturnState
-    reason: ReturnReason
-    created_at: datetime | None
-    received_at: datetime | None
-    closed_at: datetime | None
+class ReturnAuthorization(Node):
+    id: strawberry.ID = strawberry.field(description="Stable return (RMA) id.")
+    state: ReturnState = strawberry.field(description="AUTHORIZED, RECEIVED, CLOSED or CANCELLED.")
+    reason: ReturnReason = strawberry.field(description="Why the device must come back.")
+    created_at: datetime | None = strawberry.field(description="When the order that needs the return was approved.")
+    received_at: datetime | None = strawberry.field(description="When the device arrived.")
+    closed_at: datetime | None = strawberry.field(description="When the device was processed.")
     record: strawberry.Private[ReturnRecord]
 
     @classmethod
@@ -177,7 +173,7 @@ class ReturnAuthorization:
             raise LookupError(f"line {self.record.line_id} of return {self.record.id} is missing")
         return found[0]
 
-    @strawberry.field
+    @strawberry.field(description="The customer order that needs the return.")
     async def order(self, info: Ctx) -> CustomerOrder | None:
         from resolvers.order_read import customer_order
 
@@ -186,11 +182,11 @@ class ReturnAuthorization:
 
 @strawberry.type(description="One transition of a customer order, with the reason given when there was one.")
 class OrderEvent:
-    id: strawberry.ID
-    from_state: OrderState | None
-    to_state: OrderState
-    reason: str | None
-    at: datetime | None
+    id: strawberry.ID = strawberry.field(description="Stable event id.")
+    from_state: OrderState | None = strawberry.field(description="State before the transition; none for the order's creation.")
+    to_state: OrderState = strawberry.field(description="State after the transition.")
+    reason: str | None = strawberry.field(description="Why, when the transition was a rejection or a cancellation.")
+    at: datetime | None = strawberry.field(description="When the transition happened.")
 
     @classmethod
     def of(cls, r: OrderEventRecord) -> OrderEvent:
@@ -205,18 +201,18 @@ class OrderEvent:
 
 @strawberry.type(description="A return mutation's answer: the return as it now is, or the errors and no change.")
 class ReturnPayload:
-    return_authorization: ReturnAuthorization | None
-    errors: list[OrderError]
+    return_authorization: ReturnAuthorization | None = strawberry.field(description="The return as it now is; none when the mutation refused.")
+    errors: list[OrderError] = strawberry.field(description="Why the mutation refused; empty on success.")
 
 
-@strawberry.type
+@strawberry.type(description="A task in a page of tasks, with its cursor.")
 class OrderTaskEdge:
-    cursor: str
-    node: OrderTask
+    cursor: str = strawberry.field(description="Opaque cursor of this task; pass it as `after` for the next page.")
+    node: OrderTask = strawberry.field(description="The task.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of order tasks (Relay connection).")
 class OrderTaskConnection:
-    edges: list[OrderTaskEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[OrderTaskEdge] = strawberry.field(description="One page of tasks.")
+    page_info: PageInfo = strawberry.field(description="Where this page is in the whole list.")
+    total_count: int = strawberry.field(description="How many tasks match, over all pages.")

@@ -10,14 +10,14 @@ import strawberry
 
 @strawberry.type(description="One recorded change to an item: what changed, by which order and line, when.")
 class InventoryEvent:
-    id: strawberry.ID
-    item_id: strawberry.ID
-    order_id: strawberry.ID | None
-    line_id: strawberry.ID | None
+    id: strawberry.ID = strawberry.field(description="Stable event id.")
+    item_id: strawberry.ID = strawberry.field(description="The item that changed.")
+    order_id: strawberry.ID | None = strawberry.field(description="The order whose effect this was; none for an import.")
+    line_id: strawberry.ID | None = strawberry.field(description="The order line whose effect this was.")
     field: str = strawberry.field(description="state, characteristics, location or parent.")
-    from_value: str | None
-    to_value: str | None
-    at: datetime
+    from_value: str | None = strawberry.field(description="Value before the change.")
+    to_value: str | None = strawberry.field(description="Value after the change.")
+    at: datetime = strawberry.field(description="When the change landed.")
 
     @classmethod
     def of(cls, e: dict[str, Any]) -> InventoryEvent:

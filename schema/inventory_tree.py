@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
@@ -10,15 +10,26 @@ from strawberry.types import Info
 from exports.tree_formats import ExportFormat, ExportNode, export_tree
 from graph.records import TreeRecord
 from schema.context import Context
+from schema.describe import described_enum
 from schema.types import InventoryEdge, ProductInventory
 
-strawberry.enum(ExportFormat, name="TreeExportFormat", description="Formats visualization tools read.")
+described_enum(
+    ExportFormat,
+    "Formats visualization tools read.",
+    {
+        "MERMAID": "A Mermaid flowchart, for Markdown renderers (GitHub, GitLab, Notion).",
+        "DOT": "A Graphviz digraph (`dot -Tsvg`).",
+        "GRAPHML": "GraphML for yEd, Gephi and networkx, with yEd node labels.",
+        "CYTOSCAPE_JSON": "Cytoscape.js / Cytoscape Desktop `elements` JSON.",
+    },
+    name="TreeExportFormat",
+)
 
 
 @strawberry.type(description="A subtree as flat lists, for big trees and visualization tools.")
 class InventoryTree:
-    nodes: list[ProductInventory]
-    edges: list[InventoryEdge]
+    nodes: list[ProductInventory] = strawberry.field(description="Every item of the subtree, by depth then name.")
+    edges: list[InventoryEdge] = strawberry.field(description="One parent/child link per item below the root.")
     record: strawberry.Private[TreeRecord]
 
     @classmethod
@@ -30,7 +41,11 @@ class InventoryTree:
         )
 
     @strawberry.field(description="The same subtree as Mermaid, Graphviz DOT, GraphML or Cytoscape JSON text.")
-    async def export(self, info: Info[Context, Any], format: ExportFormat) -> str:
+    async def export(
+        self,
+        info: Info[Context, Any],
+        format: Annotated[ExportFormat, strawberry.argument(description="The text format to write.")],
+    ) -> str:
         spec_ids = sorted({n.spec_id for n in self.record.nodes})
         specs = dict(zip(spec_ids, await info.context.loaders.spec.load_many(spec_ids), strict=True))
         nodes = [

@@ -10,8 +10,8 @@ from schema.orders import CharacteristicInput
 
 @strawberry.input(description="A new draft order for an account.")
 class CreateOrderInput:
-    account_id: strawberry.ID
-    action: OrderAction
+    account_id: strawberry.ID = strawberry.field(description="The account the order is for.")
+    action: OrderAction = strawberry.field(description="What the order does; it implies the action of its lines.")
     idempotency_key: str | None = strawberry.field(
         default=None, description="Sending the same key again returns the first order instead of a new one."
     )
@@ -19,9 +19,9 @@ class CreateOrderInput:
 
 @strawberry.input(description="Select inventory items; the order's rules decide which lines they bring.")
 class AddInventoryInput:
-    order_id: strawberry.ID
-    inventory_ids: list[strawberry.ID]
-    characteristics: list[CharacteristicInput] | None = None
+    order_id: strawberry.ID = strawberry.field(description="A DRAFT order.")
+    inventory_ids: list[strawberry.ID] = strawberry.field(description="Items to select; the rules decide which lines each brings (R1, R3, R4, R5).")
+    characteristics: list[CharacteristicInput] | None = strawberry.field(default=None, description="Characteristic values to set on every selected item (CHANGE lines).")
     target_location_id: strawberry.ID | None = strawberry.field(default=None, description="For moves.")
     line_action: LineAction | None = strawberry.field(
         default=None,
@@ -31,17 +31,20 @@ class AddInventoryInput:
 
 @strawberry.input(description="Add a new product under an inventory item of the order (or a new root).")
 class AddProductInput:
-    order_id: strawberry.ID
-    specification_id: strawberry.ID
-    parent_inventory_id: strawberry.ID | None = None
-    characteristics: list[CharacteristicInput] | None = None
+    order_id: strawberry.ID = strawberry.field(description="A DRAFT order.")
+    specification_id: strawberry.ID = strawberry.field(description="The catalog specification of the new product.")
+    parent_inventory_id: strawberry.ID | None = strawberry.field(default=None, description="The item the new product goes under; none for a new root (ADD orders).")
+    characteristics: list[CharacteristicInput] | None = strawberry.field(default=None, description="Starting characteristic values; the specification's defaults fill the rest.")
     location_id: strawberry.ID | None = strawberry.field(default=None, description="Defaults to the parent's.")
+    name: str | None = strawberry.field(
+        default=None, description="Name of the new item (e.g. `Office router`); defaults to the specification's name."
+    )
 
 
 @strawberry.input(description="Edit one line; omitted fields stay as they are.")
 class UpdateOrderLineInput:
-    line_id: strawberry.ID
-    action: LineAction | None = None
-    move_operation: bool | None = None
-    target_location_id: strawberry.ID | None = None
-    characteristics: list[CharacteristicInput] | None = None
+    line_id: strawberry.ID = strawberry.field(description="The line to edit.")
+    action: LineAction | None = strawberry.field(default=None, description="New action for the line.")
+    move_operation: bool | None = strawberry.field(default=None, description="Set or clear the move flag (MOVE orders).")
+    target_location_id: strawberry.ID | None = strawberry.field(default=None, description="New target location of a move.")
+    characteristics: list[CharacteristicInput] | None = strawberry.field(default=None, description="Characteristic values to set; they replace the line's changes of the same names.")

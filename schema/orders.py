@@ -13,6 +13,7 @@ from rules.model import OrderLine as OrderLineValue
 from schema.context import Context
 from schema.enums import LineAction, OrderAction, OrderState
 from schema.errors import OrderError
+from schema.node import Node
 from schema.types import Account, Location, ProductInventory, ProductSpecification
 
 if TYPE_CHECKING:
@@ -23,15 +24,15 @@ Ctx = Info[Context, Any]
 
 @strawberry.type(description="A characteristic a line sets, from its current value to a new one.")
 class CharacteristicChange:
-    name: str
-    old_value: str | None
-    new_value: str
+    name: str = strawberry.field(description="Characteristic name.")
+    old_value: str | None = strawberry.field(description="Value before the order; none for a new product.")
+    new_value: str = strawberry.field(description="Value the order sets.")
 
 
 @strawberry.input(description="A characteristic value to set.")
 class CharacteristicInput:
-    name: str
-    value: str
+    name: str = strawberry.field(description="Characteristic name the item's specification defines.")
+    value: str = strawberry.field(description="Value to set; must be one of the specification's values when it lists them.")
 
 
 async def _item(info: Ctx, item_id: str | None) -> ProductInventory | None:
@@ -53,11 +54,11 @@ def _changes(line: OrderLineValue) -> list[CharacteristicChange]:
 
 
 @strawberry.type(description="One action on one inventory item, or one new product; lines form a tree.")
-class OrderLine:
-    id: strawberry.ID
-    action: LineAction
-    state: OrderState
-    move_operation: bool
+class OrderLine(Node):
+    id: strawberry.ID = strawberry.field(description="Stable line id.")
+    action: LineAction = strawberry.field(description="What the line does to its item.")
+    state: OrderState = strawberry.field(description="Follows the order's state.")
+    move_operation: bool = strawberry.field(description="The line is part of a move (R4): its item goes to `targetLocation`.")
     line: strawberry.Private[OrderLineValue]
     order: strawberry.Private[Order]
 
@@ -68,31 +69,31 @@ class OrderLine:
             line=line, order=order,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The item the line works on (for an ADD line, the item the order created).")
     async def inventory_item(self, info: Ctx) -> ProductInventory | None:
         return await _item(info, self.line.inventory_id)
 
-    @strawberry.field
+    @strawberry.field(description="Specification of the line's item.")
     async def specification(self, info: Ctx) -> ProductSpecification | None:
         found = await info.context.loaders.spec.load(self.line.spec_id)
         return ProductSpecification.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The line of the nearest ancestor item that has a line in this order.")
     def parent_line(self) -> OrderLine | None:
         if self.line.parent_line_id is None:
             return None
         parent = line_index(self.order)[0].get(self.line.parent_line_id)
         return OrderLine.of(self.order, parent) if parent else None
 
-    @strawberry.field
+    @strawberry.field(description="Lines directly below this one in the line tree.")
     def child_lines(self) -> list[OrderLine]:
         return [OrderLine.of(self.order, c) for c in line_index(self.order)[1].get(self.line.id, [])]
 
-    @strawberry.field
+    @strawberry.field(description="Where a move takes the item; none when it stays.")
     async def target_location(self, info: Ctx) -> Location | None:
         return await _location(info, self.line.target_location_id)
 
-    @strawberry.field
+    @strawberry.field(description="Characteristics the line sets, with old and new values.")
     def characteristic_changes(self) -> list[CharacteristicChange]:
         return _changes(self.line)
 
@@ -114,11 +115,11 @@ def line_index(order: Order) -> tuple[dict[str, OrderLineValue], dict[str, list[
 
 
 @strawberry.type(description="A request to change what an account has.")
-class CustomerOrder:
-    id: strawberry.ID
-    action: OrderAction
-    state: OrderState
-    version: int
+class CustomerOrder(Node):
+    id: strawberry.ID = strawberry.field(description="Stable order id.")
+    action: OrderAction = strawberry.field(description="What the order does as a whole.")
+    state: OrderState = strawberry.field(description="Where the order is in its lifecycle (R7).")
+    version: int = strawberry.field(description="Incremented on every change of the order (optimistic concurrency).")
     order: strawberry.Private[Order]
     lines_loaded: strawberry.Private[bool] = True
 
@@ -137,7 +138,7 @@ class CustomerOrder:
                 self.order, self.lines_loaded = full, True
         return self.order
 
-    @strawberry.field
+    @strawberry.field(description="The account the order is for.")
     async def account(self, info: Ctx) -> Account:
         return Account.of(await info.context.loaders.account.load(self.order.account_id))
 
@@ -151,7 +152,7 @@ class CustomerOrder:
         order = await self.with_lines(info)
         return [OrderLine.of(order, ln) for ln in order.lines if ln.parent_line_id is None]
 
-    @strawberry.field
+    @strawberry.field(description="When the order was created.")
     async def created_at(self, info: Ctx) -> datetime | None:
         meta = await order_meta(info, self.order.id)
         value = meta.get("createdAt")
@@ -208,30 +209,30 @@ async def order_meta(info: Ctx, order_id: str) -> dict[str, Any]:
 
 @strawberry.type(description="A line an action would create; nothing is written.")
 class OrderLinePreview:
-    action: LineAction
-    move_operation: bool
+    action: LineAction = strawberry.field(description="What the line would do.")
+    move_operation: bool = strawberry.field(description="The line would be part of a move.")
     line: strawberry.Private[OrderLineValue]
-    parent_inventory_id: strawberry.ID | None
+    parent_inventory_id: strawberry.ID | None = strawberry.field(description="Item of the line this one would hang under, when it has a parent line.")
 
-    @strawberry.field
+    @strawberry.field(description="The item the line would work on.")
     async def inventory_item(self, info: Ctx) -> ProductInventory | None:
         return await _item(info, self.line.inventory_id)
 
-    @strawberry.field
+    @strawberry.field(description="Specification of the line's item.")
     async def specification(self, info: Ctx) -> ProductSpecification | None:
         found = await info.context.loaders.spec.load(self.line.spec_id)
         return ProductSpecification.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Where a move would take the item.")
     async def target_location(self, info: Ctx) -> Location | None:
         return await _location(info, self.line.target_location_id)
 
-    @strawberry.field
+    @strawberry.field(description="Characteristics the line would set.")
     def characteristic_changes(self) -> list[CharacteristicChange]:
         return _changes(self.line)
 
 
 @strawberry.type(description="A mutation's answer: the order as it now is, or the errors and no change.")
 class OrderPayload:
-    order: CustomerOrder | None
-    errors: list[OrderError]
+    order: CustomerOrder | None = strawberry.field(description="The order as it now is; none when the mutation refused.")
+    errors: list[OrderError] = strawberry.field(description="Why the mutation refused (nothing was written); empty on success.")

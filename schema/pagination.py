@@ -28,20 +28,34 @@ def decode_cursor(argument: str, cursor: str | None) -> str | None:
     return raw[2:]
 
 
-@strawberry.type
+@strawberry.type(description="Where a page is in the whole list (Relay cursor connections).")
 class PageInfo:
-    has_next_page: bool
-    end_cursor: str | None
+    has_next_page: bool = strawberry.field(description="More items follow this page.")
+    end_cursor: str | None = strawberry.field(description="Cursor of the page's last item; pass it as `after`.")
+    has_previous_page: bool = strawberry.field(
+        default=False, description="Items come before this page (the page was asked for `after` a cursor)."
+    )
+    start_cursor: str | None = strawberry.field(default=None, description="Cursor of the page's first item.")
 
 
-@strawberry.type
+def page_info(cursors: list[str], has_next: bool, after: str | None) -> PageInfo:
+    """The PageInfo of a page whose items have `cursors`, read forward from `after`."""
+    return PageInfo(
+        has_next_page=has_next,
+        end_cursor=cursors[-1] if cursors else None,
+        has_previous_page=after is not None,
+        start_cursor=cursors[0] if cursors else None,
+    )
+
+
+@strawberry.type(description="An account in a page of accounts, with its cursor.")
 class AccountEdge:
-    cursor: str
-    node: Account
+    cursor: str = strawberry.field(description="Opaque cursor of this account; pass it as `after` for the next page.")
+    node: Account = strawberry.field(description="The account.")
 
 
-@strawberry.type
+@strawberry.type(description="A page of accounts (Relay connection).")
 class AccountConnection:
-    edges: list[AccountEdge]
-    page_info: PageInfo
-    total_count: int
+    edges: list[AccountEdge] = strawberry.field(description="One page of accounts, by id.")
+    page_info: PageInfo = strawberry.field(description="Where this page is in the whole list.")
+    total_count: int = strawberry.field(description="How many accounts match, over all pages.")

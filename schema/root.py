@@ -11,6 +11,9 @@ from resolvers import (
     entitlement_suspend,
     history_read,
     inventory_read,
+    inventory_search,
+    location_create,
+    node_read,
     order_add_inventory,
     order_add_product,
     order_approve,
@@ -28,95 +31,185 @@ from resolvers import (
     tasks_read,
 )
 from resolvers.order_preview import OrderPreview
-from schema.errors import should_mask
-from schema.fulfillment import OrderTaskConnection, ReturnAuthorization, ReturnPayload
+from schema.errors import ErrorCodes, should_mask
+from schema.fulfillment import (
+    DomainOrder,
+    OrderTask,
+    OrderTaskConnection,
+    ReturnAuthorization,
+    ReturnPayload,
+    WorkOrder,
+)
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
-from schema.orders import CustomerOrder, OrderLinePreview, OrderPayload
+from schema.lookup import InventorySearchResult, LocationPayload
+from schema.node import Node
+from schema.orders import CustomerOrder, OrderLine, OrderLinePreview, OrderPayload
 from schema.pagination import AccountConnection
-from schema.types import Account, ProductInventory, ProductSpecification
+from schema.types import (
+    Account,
+    Contract,
+    Entitlement,
+    Location,
+    ProductInventory,
+    ProductSpecification,
+    ServiceSpecification,
+)
 
 
-@strawberry.type
+@strawberry.type(
+    description="Reads: accounts and their installed base, the catalog, orders, tasks and history. "
+    "Rules R1–R12 are explained in docs/domain.md."
+)
 class Query:
-    account: Account | None = strawberry.field(resolver=inventory_read.account)
+    node: Node | None = strawberry.field(
+        resolver=node_read.node, description="Any object by its id (Relay `Node`); null when nothing has that id."
+    )
+    account: Account | None = strawberry.field(
+        resolver=inventory_read.account, description="One account by id; null when unknown."
+    )
     accounts: AccountConnection = strawberry.field(
         resolver=inventory_read.accounts, description="Accounts by id; `search` matches name or id."
     )
-    inventory_item: ProductInventory | None = strawberry.field(resolver=inventory_read.inventory_item)
+    inventory_item: ProductInventory | None = strawberry.field(
+        resolver=inventory_read.inventory_item, description="One product inventory item by id; null when unknown."
+    )
     inventory_tree: InventoryTree = strawberry.field(
         resolver=inventory_read.inventory_tree, description="A subtree as one flat answer (empty when unknown)."
     )
+    search_inventory: InventorySearchResult = strawberry.field(
+        resolver=inventory_search.search_inventory,
+        description="An account's items whose name, id or a characteristic value (a phone number, a serial) "
+        "contains the text, by name.",
+    )
     product_specification: ProductSpecification | None = strawberry.field(
-        resolver=inventory_read.product_specification
+        resolver=inventory_read.product_specification, description="One catalog specification by id."
     )
     product_specifications: list[ProductSpecification] = strawberry.field(
-        resolver=inventory_read.product_specifications
+        resolver=inventory_read.product_specifications, description="The whole product catalog, by name."
     )
-    order: CustomerOrder | None = strawberry.field(resolver=order_read.order)
+    order: CustomerOrder | None = strawberry.field(
+        resolver=order_read.order, description="One customer order by id; null when unknown."
+    )
     inventory_history: list[InventoryEvent] = strawberry.field(
         resolver=history_read.inventory_history, description="Every recorded change to an item, newest first."
     )
     preview_order: list[OrderLinePreview] = strawberry.field(
         resolver=order_preview.preview_order,
-        description="The lines an action on a selection would create; nothing is written.",
+        description="The lines an action on a selection would create; nothing is written. "
+        "Refusals come back as a GraphQL error.",
+        deprecation_reason="Use orderPreview: it returns refusals as typed errors with codes, fields and ids.",
     )
     order_preview: OrderPreview = strawberry.field(
         resolver=order_preview.preview_lines,
-        description="Like previewOrder, but refusals come back as typed errors instead of a GraphQL error.",
+        description="The lines an action on a selection would create, or the typed errors saying why it would be "
+        "refused; nothing is written.",
     )
     open_tasks: OrderTaskConnection = strawberry.field(
         resolver=tasks_read.open_tasks,
         description="Tasks still OPEN or IN_PROGRESS, oldest approval first; `orderId` limits them to one order.",
     )
-    return_authorization: ReturnAuthorization | None = strawberry.field(resolver=tasks_read.return_authorization)
+    return_authorization: ReturnAuthorization | None = strawberry.field(
+        resolver=tasks_read.return_authorization, description="One return (RMA) by id; null when unknown."
+    )
 
 
-@strawberry.type
+@strawberry.type(
+    description="Changes. Every mutation is one transaction: it answers with the result, or with typed `errors` "
+    "and nothing written."
+)
 class Mutation:
-    create_order: OrderPayload = strawberry.field(resolver=order_create.create_order)
-    add_inventory_to_order: OrderPayload = strawberry.field(resolver=order_add_inventory.add_inventory_to_order)
-    add_product_to_order: OrderPayload = strawberry.field(resolver=order_add_product.add_product_to_order)
-    update_order_line: OrderPayload = strawberry.field(resolver=order_line_update.update_order_line)
-    remove_order_line: OrderPayload = strawberry.field(resolver=order_line_remove.remove_order_line)
-    submit_order: OrderPayload = strawberry.field(resolver=order_submit.submit_order)
+    create_order: OrderPayload = strawberry.field(
+        resolver=order_create.create_order,
+        description="Start a DRAFT order for an account. Errors: NOT_FOUND (account), INVALID_INPUT (idempotency "
+        "key used for another account or action).",
+    )
+    add_inventory_to_order: OrderPayload = strawberry.field(
+        resolver=order_add_inventory.add_inventory_to_order,
+        description="Select installed items; the order's action decides which lines they bring (R1, R3, R4, R5). "
+        "Errors: NOT_FOUND, ORDER_NOT_EDITABLE, INVALID_INPUT, INVALID_STATE, ALREADY_IN_OPEN_ORDER, "
+        "REQUIRED_CHILD, ANCESTOR_SUSPENDED.",
+    )
+    add_product_to_order: OrderPayload = strawberry.field(
+        resolver=order_add_product.add_product_to_order,
+        description="Add a new product under an item of the order, or as a new root in an ADD order (R2). "
+        "Errors: NOT_FOUND, ORDER_NOT_EDITABLE, INVALID_INPUT, INVALID_STATE, SPEC_NOT_ALLOWED, "
+        "CARDINALITY_EXCEEDED, ALREADY_IN_OPEN_ORDER.",
+    )
+    update_order_line: OrderPayload = strawberry.field(
+        resolver=order_line_update.update_order_line,
+        description="Change one line's action, move flag, target location or characteristics; no cascade. "
+        "Errors: NOT_FOUND, ORDER_NOT_EDITABLE, INVALID_INPUT, INVALID_STATE.",
+    )
+    remove_order_line: OrderPayload = strawberry.field(
+        resolver=order_line_remove.remove_order_line,
+        description="Remove one line; its children move up to its parent line. Errors: NOT_FOUND, "
+        "ORDER_NOT_EDITABLE, INVALID_INPUT.",
+    )
+    submit_order: OrderPayload = strawberry.field(
+        resolver=order_submit.submit_order,
+        description="Validate a DRAFT order (states, characteristics, R6, and R4 for moves) and make it SUBMITTED. "
+        "Errors: NOT_FOUND, ORDER_NOT_EDITABLE, INVALID_INPUT, INVALID_STATE, ALREADY_IN_OPEN_ORDER, "
+        "MOVE_FLAG_MISSING, MOVE_LOCATION_MISMATCH, MOVE_INCOMPLETE.",
+    )
     approve_order: OrderPayload = strawberry.field(
         resolver=order_approve.approve_order,
         description="Approve a SUBMITTED order: pending states land and it is decomposed into domain orders, "
-        "tasks, work orders and returns.",
+        "tasks, work orders and returns (R7, R8). Errors: NOT_FOUND, NOT_APPROVABLE, INVALID_STATE, INVALID_INPUT.",
     )
     reject_order: OrderPayload = strawberry.field(
-        resolver=order_reject.reject_order, description="Reject a SUBMITTED order, saying why."
+        resolver=order_reject.reject_order,
+        description="Reject a SUBMITTED order, saying why. Errors: NOT_FOUND, NOT_APPROVABLE, INVALID_INPUT.",
     )
     cancel_order: OrderPayload = strawberry.field(
         resolver=order_cancel.cancel_order,
         description="Cancel an order: outright before approval, with compensation in progress until a "
-        "point-of-no-return task is closed.",
+        "point-of-no-return task is closed (R12). Errors: NOT_FOUND, INVALID_STATE, PAST_POINT_OF_NO_RETURN.",
     )
-    start_order_task: OrderPayload = strawberry.field(resolver=task_start.start_order_task)
+    start_order_task: OrderPayload = strawberry.field(
+        resolver=task_start.start_order_task,
+        description="Start an OPEN task once the tasks before it in its domain order are closed. "
+        "Errors: NOT_FOUND, TASK_NOT_OPEN, INVALID_STATE.",
+    )
     close_order_task: OrderPayload = strawberry.field(
         resolver=task_close.close_order_task,
-        description="Close a task; closing the last one completes the order and lands its effects.",
+        description="Close a task; closing the last one completes the order and lands its effects (R8–R11). "
+        "Errors: NOT_FOUND, TASK_NOT_OPEN, INVALID_STATE.",
     )
     suspend_entitlement: OrderPayload = strawberry.field(
         resolver=entitlement_suspend.suspend_entitlement,
-        description="Create a DRAFT SUSPEND order for the product the entitlement covers.",
+        description="Create a DRAFT SUSPEND order for the product the entitlement covers. "
+        "Errors: NOT_FOUND, INVALID_INPUT, INVALID_STATE, ALREADY_IN_OPEN_ORDER.",
     )
     resume_entitlement: OrderPayload = strawberry.field(
         resolver=entitlement_resume.resume_entitlement,
-        description="Create a DRAFT RESUME order for the product the entitlement covers.",
+        description="Create a DRAFT RESUME order for the product the entitlement covers. "
+        "Errors: NOT_FOUND, INVALID_INPUT, INVALID_STATE, ALREADY_IN_OPEN_ORDER, ANCESTOR_SUSPENDED.",
     )
     cancel_contract: OrderPayload = strawberry.field(
         resolver=contract_cancel.cancel_contract,
         description="Create a DRAFT DISCONNECT order for what the contract covers; the contract is "
-        "CANCELLED when it completes (at once, with no order, when nothing is left to disconnect).",
+        "CANCELLED when it completes (at once, with no order, when nothing is left to disconnect). "
+        "Errors: NOT_FOUND, INVALID_STATE, ALREADY_IN_OPEN_ORDER.",
     )
     receive_return: ReturnPayload = strawberry.field(
-        resolver=return_receive.receive_return, description="The returned device arrived."
+        resolver=return_receive.receive_return,
+        description="The returned device arrived (R11). Errors: NOT_FOUND, INVALID_STATE.",
     )
     close_return: ReturnPayload = strawberry.field(
-        resolver=return_receive.close_return, description="The received device is processed."
+        resolver=return_receive.close_return,
+        description="The received device is processed (R11). Errors: NOT_FOUND, INVALID_STATE.",
+    )
+    create_location: LocationPayload = strawberry.field(
+        resolver=location_create.create_location,
+        description="Add a service address to an account, e.g. where a move goes when it was not imported. "
+        "Errors: NOT_FOUND (account), INVALID_INPUT (blank name).",
     )
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[lambda: MaskErrors(should_mask_error=should_mask)])
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    types=[Location, ServiceSpecification, Contract, Entitlement, DomainOrder, OrderTask, WorkOrder, OrderLine],
+    extensions=[ErrorCodes, lambda: MaskErrors(should_mask_error=should_mask)],
+)

@@ -21,9 +21,11 @@ from graph.records import (
     ServiceSpecRecord,
     SpecRecord,
 )
+from rules.lifecycle_model import DomainOrderKind
 from rules.model import InventoryState as InventoryStateValue
 from schema.context import Context
-from schema.enums import InventoryState
+from schema.enums import ContractState, EntitlementState, InventoryState, ServiceState
+from schema.node import Node
 
 if TYPE_CHECKING:
     from schema.history import InventoryEvent
@@ -34,17 +36,17 @@ Ctx = Info[Context, None]
 
 @strawberry.type(description="A name/value pair describing an item.")
 class Characteristic:
-    name: str
-    value: str
+    name: str = strawberry.field(description="Characteristic name, as the specification defines it (e.g. `speed`, `msisdn`).")
+    value: str = strawberry.field(description="Current value, always as text.")
 
 
 @strawberry.type(description="A service address.")
-class Location:
-    id: strawberry.ID
-    name: str
-    address: str | None
-    city: str | None
-    country: str | None
+class Location(Node):
+    id: strawberry.ID = strawberry.field(description="Stable location id.")
+    name: str = strawberry.field(description="Short name people use for the site.")
+    address: str | None = strawberry.field(description="Street address.")
+    city: str | None = strawberry.field(description="City.")
+    country: str | None = strawberry.field(description="Country.")
 
     @classmethod
     def of(cls, r: LocationRecord) -> Location:
@@ -53,49 +55,49 @@ class Location:
 
 @strawberry.type(description="A characteristic a specification allows; empty `values` means free text.")
 class CharacteristicSpecification:
-    name: str
-    values: list[str]
-    default: str | None
+    name: str = strawberry.field(description="Characteristic name items of this specification carry.")
+    values: list[str] = strawberry.field(description="Allowed values; empty means any text.")
+    default: str | None = strawberry.field(description="Value a new item starts with when the order sets none.")
 
 
 @strawberry.type(description="A fulfillment task the catalog prescribes for a specification.")
 class TaskTemplate:
-    name: str
-    domain: str
-    point_of_no_return: bool
+    name: str = strawberry.field(description="Task name, e.g. `Provision radio`.")
+    domain: DomainOrderKind = strawberry.field(description="The domain order the task belongs to.")
+    point_of_no_return: bool = strawberry.field(description="Closing this task ends in-flight cancellation of the order (R12).")
 
 
 @strawberry.type(description="A catalog entry for a technical service that realizes products.")
-class ServiceSpecification:
-    id: strawberry.ID
-    name: str
-    fulfillment_tasks: list[TaskTemplate]
+class ServiceSpecification(Node):
+    id: strawberry.ID = strawberry.field(description="Stable service specification id.")
+    name: str = strawberry.field(description="Service specification name.")
+    fulfillment_tasks: list[TaskTemplate] = strawberry.field(description="Tasks the catalog prescribes when an order touches a service of this specification.")
 
     @classmethod
     def of(cls, r: ServiceSpecRecord) -> ServiceSpecification:
-        tasks = [TaskTemplate(name=t.name, domain=t.domain, point_of_no_return=t.point_of_no_return)
+        tasks = [TaskTemplate(name=t.name, domain=DomainOrderKind(t.domain), point_of_no_return=t.point_of_no_return)
                  for t in r.fulfillment]
         return cls(id=strawberry.ID(r.id), name=r.name, fulfillment_tasks=tasks)
 
 
 @strawberry.type(description="A child specification a bundle may hold, between min and max times.")
 class BundledSpecification:
-    min: int
-    max: int
+    min: int = strawberry.field(description="Fewest children of this specification a parent must have.")
+    max: int = strawberry.field(description="Most children of this specification a parent may have.")
     child_id: strawberry.Private[str]
 
-    @strawberry.field
+    @strawberry.field(description="The child specification.")
     async def specification(self, info: Ctx) -> ProductSpecification:
         return ProductSpecification.of(await info.context.loaders.spec.load(self.child_id))
 
 
 @strawberry.type(description="A catalog product specification; bundles compose child specifications.")
-class ProductSpecification:
-    id: strawberry.ID
-    name: str
-    version: str
+class ProductSpecification(Node):
+    id: strawberry.ID = strawberry.field(description="Stable specification id.")
+    name: str = strawberry.field(description="Specification name shown to people.")
+    version: str = strawberry.field(description="Catalog version of the specification.")
     physical: bool = strawberry.field(description="A device that is shipped and returned.")
-    description: str | None
+    description: str | None = strawberry.field(description="Free text from the catalog.")
     record: strawberry.Private[SpecRecord]
 
     @classmethod
@@ -105,7 +107,7 @@ class ProductSpecification:
             description=r.description, record=r,
         )
 
-    @strawberry.field
+    @strawberry.field(description="Characteristics items of this specification carry, with their allowed values.")
     def characteristics(self) -> list[CharacteristicSpecification]:
         return [CharacteristicSpecification(name=c.name, values=list(c.values), default=c.default)
                 for c in self.record.characteristics]
@@ -119,24 +121,24 @@ class ProductSpecification:
         found = await info.context.loaders.service_spec.load_many(list(self.record.service_spec_ids))
         return [ServiceSpecification.of(s) for s in found if s is not None]
 
-    @strawberry.field
+    @strawberry.field(description="Tasks the catalog prescribes when an order touches an item of this specification (R7).")
     def fulfillment_tasks(self) -> list[TaskTemplate]:
-        return [TaskTemplate(name=t.name, domain=t.domain, point_of_no_return=t.point_of_no_return)
+        return [TaskTemplate(name=t.name, domain=DomainOrderKind(t.domain), point_of_no_return=t.point_of_no_return)
                 for t in self.record.fulfillment]
 
 
 @strawberry.type(description="A fulfilled service realizing a product inventory item.")
-class ServiceInventory:
-    id: strawberry.ID
-    name: str
-    state: str
+class ServiceInventory(Node):
+    id: strawberry.ID = strawberry.field(description="Stable service inventory id.")
+    name: str = strawberry.field(description="Service name.")
+    state: ServiceState = strawberry.field(description="Service state (TMF638); follows the product it realizes (R9).")
     spec_id: strawberry.Private[str | None]
 
     @classmethod
     def of(cls, r: ServiceRecord) -> ServiceInventory:
-        return cls(id=strawberry.ID(r.id), name=r.name, state=r.state, spec_id=r.spec_id)
+        return cls(id=strawberry.ID(r.id), name=r.name, state=ServiceState(r.state), spec_id=r.spec_id)
 
-    @strawberry.field
+    @strawberry.field(description="The service specification this service is an instance of.")
     async def specification(self, info: Ctx) -> ServiceSpecification | None:
         if self.spec_id is None:
             return None
@@ -145,20 +147,20 @@ class ServiceInventory:
 
 
 @strawberry.type(description="The right a contract grants for one product inventory item.")
-class Entitlement:
-    id: strawberry.ID
-    name: str
-    state: str
-    start_date: date | None
-    end_date: date | None
+class Entitlement(Node):
+    id: strawberry.ID = strawberry.field(description="Stable entitlement id.")
+    name: str = strawberry.field(description="Entitlement name.")
+    state: EntitlementState = strawberry.field(description="Entitlement state; follows its product (R10).")
+    start_date: date | None = strawberry.field(description="First day the right applies.")
+    end_date: date | None = strawberry.field(description="Last day the right applies, when it ends.")
     record: strawberry.Private[EntitlementRecord]
 
     @classmethod
     def of(cls, r: EntitlementRecord) -> Entitlement:
-        return cls(id=strawberry.ID(r.id), name=r.name, state=r.state, start_date=r.start_date,
+        return cls(id=strawberry.ID(r.id), name=r.name, state=EntitlementState(r.state), start_date=r.start_date,
                    end_date=r.end_date, record=r)
 
-    @strawberry.field
+    @strawberry.field(description="The contract that grants this entitlement.")
     async def contract(self, info: Ctx) -> Contract | None:
         found = await info.context.loaders.contract.load(self.record.contract_id)
         return Contract.of(found) if found else None
@@ -172,45 +174,51 @@ class Entitlement:
 
 
 @strawberry.type(description="An account's agreement (TMF651-like).")
-class Contract:
-    id: strawberry.ID
-    name: str
-    state: str
-    start_date: date | None
-    end_date: date | None
+class Contract(Node):
+    id: strawberry.ID = strawberry.field(description="Stable contract id.")
+    name: str = strawberry.field(description="Contract name.")
+    state: ContractState = strawberry.field(description="Contract state.")
+    start_date: date | None = strawberry.field(description="First day of the contract.")
+    end_date: date | None = strawberry.field(description="Last day of the contract, when it has one.")
     record: strawberry.Private[ContractRecord]
 
     @classmethod
     def of(cls, r: ContractRecord) -> Contract:
-        return cls(id=strawberry.ID(r.id), name=r.name, state=r.state, start_date=r.start_date,
+        return cls(id=strawberry.ID(r.id), name=r.name, state=ContractState(r.state), start_date=r.start_date,
                    end_date=r.end_date, record=r)
 
-    @strawberry.field
+    @strawberry.field(description="Rights the contract grants, one per covered product.")
     async def entitlements(self, info: Ctx) -> list[Entitlement]:
         return [Entitlement.of(e) for e in await info.context.loaders.entitlements.load(self.record.id)]
 
 
 @strawberry.type(description="A customer: owns inventory, locations, contracts and orders.")
-class Account:
-    id: strawberry.ID
-    name: str
-    segment: str | None
+class Account(Node):
+    id: strawberry.ID = strawberry.field(description="Stable account id.")
+    name: str = strawberry.field(description="Customer name.")
+    segment: str | None = strawberry.field(description="Customer segment, e.g. `enterprise` or `consumer`.")
 
     @classmethod
     def of(cls, r: AccountRecord) -> Account:
         return cls(id=strawberry.ID(r.id), name=r.name, segment=r.segment)
 
     @strawberry.field(description="Top-order parents: the roots of the account's inventory trees.")
-    async def roots(self, info: Ctx, include_inactive: bool = True) -> list[ProductInventory]:
+    async def roots(
+        self,
+        info: Ctx,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description="False leaves out INACTIVE roots (disconnected or moved away).")
+        ] = True,
+    ) -> list[ProductInventory]:
         items = await info.context.loaders.roots.load(str(self.id))
         return [ProductInventory.of(i) for i in items
                 if include_inactive or i.state != InventoryStateValue.INACTIVE]
 
-    @strawberry.field
+    @strawberry.field(description="Service addresses of the account (createLocation adds one).")
     async def locations(self, info: Ctx) -> list[Location]:
         return [Location.of(r) for r in await info.context.loaders.account_locations.load(str(self.id))]
 
-    @strawberry.field
+    @strawberry.field(description="The account's contracts, oldest first.")
     async def contracts(self, info: Ctx) -> list[Contract]:
         return [Contract.of(r) for r in await info.context.loaders.contracts.load(str(self.id))]
 
@@ -222,12 +230,12 @@ class Account:
 
 
 @strawberry.type(description="One fulfilled product a customer has; part of a parent/child tree.")
-class ProductInventory:
-    id: strawberry.ID
-    name: str
-    state: InventoryState
-    version: int
-    created_at: datetime | None
+class ProductInventory(Node):
+    id: strawberry.ID = strawberry.field(description="Stable item id.")
+    name: str = strawberry.field(description="Item name shown to people.")
+    state: InventoryState = strawberry.field(description="Item state; a pending state means an open order works on it.")
+    version: int = strawberry.field(description="Incremented on every change (optimistic concurrency).")
+    created_at: datetime | None = strawberry.field(description="When the item was recorded.")
     depth: int = strawberry.field(description="Levels below the root the query started from.")
     record: strawberry.Private[ItemRecord]
 
@@ -238,25 +246,25 @@ class ProductInventory:
             created_at=r.created_at, depth=r.depth, record=r,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The catalog specification the item is an instance of.")
     async def specification(self, info: Ctx) -> ProductSpecification:
         return ProductSpecification.of(await info.context.loaders.spec.load(self.record.spec_id))
 
-    @strawberry.field
+    @strawberry.field(description="The service address the item is at.")
     async def location(self, info: Ctx) -> Location | None:
         if self.record.location_id is None:
             return None
         found = await info.context.loaders.location.load(self.record.location_id)
         return Location.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The item above this one; none for a root.")
     async def parent(self, info: Ctx) -> ProductInventory | None:
         if self.record.parent_id is None:
             return None
         found = await info.context.loaders.item.load(self.record.parent_id)
         return ProductInventory.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="Items directly below this one, by name.")
     async def children(self, info: Ctx) -> list[ProductInventory]:
         return [ProductInventory.of(c) for c in await info.context.loaders.children.load(self.record.id)]
 
@@ -264,7 +272,7 @@ class ProductInventory:
     async def ancestors(self, info: Ctx) -> list[ProductInventory]:
         return [ProductInventory.of(a) for a in await info.context.loaders.ancestors.load(self.record.id)]
 
-    @strawberry.field
+    @strawberry.field(description="Current characteristic values, by name.")
     def characteristics(self) -> list[Characteristic]:
         return [Characteristic(name=k, value=v) for k, v in sorted(self.record.characteristics.items())]
 
@@ -272,12 +280,12 @@ class ProductInventory:
     async def services(self, info: Ctx) -> list[ServiceInventory]:
         return [ServiceInventory.of(s) for s in await info.context.loaders.services.load(self.record.id)]
 
-    @strawberry.field
+    @strawberry.field(description="The entitlement covering this item; a current one wins over ended ones.")
     async def entitlement(self, info: Ctx) -> Entitlement | None:
         found = await info.context.loaders.item_entitlement.load(self.record.id)
         return Entitlement.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The account that owns the item.")
     async def account(self, info: Ctx) -> Account:
         return Account.of(await info.context.loaders.account.load(self.record.account_id))
 
@@ -293,8 +301,30 @@ class ProductInventory:
 
         return await inventory_history(info, strawberry.ID(self.record.id))
 
+    @strawberry.field(
+        description="For a move copy: the item at the old location it replaces (R4). None for other items."
+    )
+    async def replaces(self, info: Ctx) -> ProductInventory | None:
+        from graph.lookup import replaced_items
+
+        found = await info.context.loaders.named("replaces", info.context.graph, replaced_items, None).load(
+            self.record.id
+        )
+        return ProductInventory.of(found) if found else None
+
+    @strawberry.field(
+        description="For a moved item: its copy at the new location, which carries on as the product (R4)."
+    )
+    async def replaced_by(self, info: Ctx) -> ProductInventory | None:
+        from graph.lookup import replacing_items
+
+        found = await info.context.loaders.named("replaced_by", info.context.graph, replacing_items, None).load(
+            self.record.id
+        )
+        return ProductInventory.of(found) if found else None
+
 
 @strawberry.type(description="A parent/child link of an inventory tree.")
 class InventoryEdge:
-    parent_id: strawberry.ID
-    child_id: strawberry.ID
+    parent_id: strawberry.ID = strawberry.field(description="Id of the parent item.")
+    child_id: strawberry.ID = strawberry.field(description="Id of the child item.")
