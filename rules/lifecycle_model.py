@@ -14,7 +14,7 @@ from rules.model import LineAction
 
 
 class TaskState(StrEnum):
-    """States of order tasks, domain orders and work orders (DOMAIN.md section 3)."""
+    """States of order tasks, domain orders and work orders (docs/domain.md, States)."""
 
     OPEN = "OPEN"
     IN_PROGRESS = "IN_PROGRESS"

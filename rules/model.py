@@ -7,7 +7,7 @@ from enum import StrEnum
 
 
 class InventoryState(StrEnum):
-    """Product inventory states (DOMAIN.md section 3)."""
+    """Product inventory states (docs/domain.md, States)."""
 
     INSTALLATION_PENDING = "INSTALLATION_PENDING"
     ACTIVE = "ACTIVE"

@@ -1,14 +1,14 @@
 """The GraphiQL page, served from `/static/vendor` only so it works on a machine without internet.
 
 `graphiql_html()` is what the GraphQL endpoint answers a browser with. It opens with the tabs in
-`EXAMPLE_TABS`: the demo account's tree, a preview of a change, and the 4G-to-5G upgrade of
-DOMAIN.md section 5 captured step by step.
+`EXAMPLE_TABS`: the demo account's tree, a preview, and the 4G-to-5G upgrade of `docs/domain.md`
+from capture to completion, one operation per tab, with ids handed from tab to tab in variables.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, field
 from html import escape
 
 VENDOR = "/static/vendor"
@@ -16,17 +16,25 @@ VENDOR = "/static/vendor"
 
 @dataclass(frozen=True)
 class ExampleTab:
-    """One GraphiQL tab the page opens with."""
+    """One GraphiQL tab the page opens with: one operation, its variables, and the ids it hands on.
+
+    `remember` maps a variable name to the path of a value in the answer (`createOrder.order.id`);
+    the page keeps that value and fills it into later tabs whose variable still holds a
+    `<placeholder>`, so the walk-through needs no copying and pasting of ids.
+    """
 
     query: str
     variables: str | None = None
+    remember: dict[str, str] = field(default_factory=dict)
 
 
 ACCOUNT_TREE = """\
 # The demo account's inventory: every top-order parent with two levels below it.
-# For a tree of any size as one flat answer, use inventoryTree(rootId:) instead.
-query AccountTree {
-  account(id: "acc-northwind") {
+# For a tree of any size as one flat answer, use inventoryTree(rootId:, maxDepth:) instead.
+# The tabs that follow walk the 4G-to-5G upgrade from capture to completion, one step per tab
+# (docs/domain.md, "The 4G to 5G upgrade"). Run them in order with the play button.
+query AccountTree($accountId: ID!) {
+  account(id: $accountId) {
     name
     roots {
       id
@@ -45,60 +53,67 @@ query AccountTree {
 }
 """
 
-PREVIEW_CHANGE = """\
-# The lines an order would create, without writing anything.
-# R1: changing the bundle creates a line for the bundle alone.
-# R3: disconnecting it creates a line for the bundle and for every item below it.
-query PreviewChange {
-  change: previewOrder(accountId: "acc-northwind", action: CHANGE, inventoryIds: ["pi-northwind-mbb"]) {
-    action
-    moveOperation
-    parentInventoryId
-    inventoryItem { id name state }
-  }
-  disconnect: orderPreview(accountId: "acc-northwind", action: DISCONNECT, inventoryIds: ["pi-northwind-mbb"]) {
-    lines { action parentInventoryId inventoryItem { id name } }
+PREVIEW_UPGRADE = """\
+# Before writing anything: the lines a DISCONNECT of the 4G items would create (rules R3 and R6
+# in docs/domain.md). `errors` says why it would be refused, e.g. an item already in an open order.
+query PreviewUpgrade($accountId: ID!, $items: [ID!]!) {
+  orderPreview(accountId: $accountId, action: DISCONNECT, inventoryIds: $items) {
+    lines { action parentInventoryId inventoryItem { id name state } }
     errors { code message ids }
   }
 }
 """
 
-FOUR_G_TO_FIVE_G = """\
-# The 4G-to-5G upgrade (DOMAIN.md section 5), one step at a time:
-# 1. run CreateOrder and put the order id it returns into the variables below;
-# 2. run DisconnectFourG, AddFiveG and ReviewOrder; 3. SubmitOrder validates and submits it.
-mutation CreateOrder {
-  createOrder(input: {accountId: "acc-northwind", action: CHANGE}) {
+CREATE_ORDER = """\
+# Step 1 of the upgrade: a DRAFT change order for the account. The page remembers the order id
+# it returns and fills it into the next tabs' `orderId` variable.
+mutation CreateOrder($accountId: ID!) {
+  createOrder(input: {accountId: $accountId, action: CHANGE}) {
     order { id action state }
     errors { code message ids }
   }
 }
+"""
 
-mutation DisconnectFourG($orderId: ID!) {
-  addInventoryToOrder(input: {
-    orderId: $orderId
-    inventoryIds: ["pi-northwind-4g-connectivity", "pi-northwind-4g-router"]
-    lineAction: DISCONNECT
-  }) {
+DISCONNECT_FOUR_G = """\
+# Step 2: select the 4G connectivity and router; in a CHANGE order `lineAction: DISCONNECT` makes
+# them DISCONNECT lines (R1: only what is selected), under a NO_CHANGE line for the bundle.
+mutation DisconnectFourG($orderId: ID!, $items: [ID!]!) {
+  addInventoryToOrder(input: {orderId: $orderId, inventoryIds: $items, lineAction: DISCONNECT}) {
     order { id lines { action inventoryItem { name state } } }
     errors { code message ids }
   }
 }
+"""
 
-mutation AddFiveG($orderId: ID!) {
-  connectivity: addProductToOrder(input: {
-    orderId: $orderId, parentInventoryId: "pi-northwind-mbb", specificationId: "spec-5g-connectivity"
+ADD_FIVE_G_CONNECTIVITY = """\
+# Step 3: a new 5G connectivity joins the bundle (R2): a new item, INSTALLATION_PENDING after
+# approval, and an ADD line under the bundle's line.
+mutation AddFiveGConnectivity($orderId: ID!, $bundleId: ID!) {
+  addProductToOrder(input: {
+    orderId: $orderId, parentInventoryId: $bundleId, specificationId: "spec-5g-connectivity",
+    name: "5G Connectivity"
   }) {
-    errors { code message ids }
-  }
-  router: addProductToOrder(input: {
-    orderId: $orderId, parentInventoryId: "pi-northwind-mbb", specificationId: "spec-5g-router"
-  }) {
-    order { id lines { action inventoryItem { id name state } } }
+    order { id lines { action inventoryItem { id name } } }
     errors { code message ids }
   }
 }
+"""
 
+ADD_FIVE_G_ROUTER = """\
+# Step 4: the 5G router, a physical device, replaces the 4G router in the bundle.
+mutation AddFiveGRouter($orderId: ID!, $bundleId: ID!) {
+  addProductToOrder(input: {
+    orderId: $orderId, parentInventoryId: $bundleId, specificationId: "spec-5g-router", name: "5G Router"
+  }) {
+    order { id lines { action inventoryItem { id name } } }
+    errors { code message ids }
+  }
+}
+"""
+
+REVIEW_ORDER = """\
+# Step 5: the order as a tree of lines, as it will be submitted.
 query ReviewOrder($orderId: ID!) {
   order(id: $orderId) {
     id
@@ -111,7 +126,10 @@ query ReviewOrder($orderId: ID!) {
     }
   }
 }
+"""
 
+SUBMIT_ORDER = """\
+# Step 6: submission validates the whole order again (states, characteristics, R6) -> SUBMITTED.
 mutation SubmitOrder($orderId: ID!) {
   submitOrder(orderId: $orderId) {
     order { id state }
@@ -120,10 +138,95 @@ mutation SubmitOrder($orderId: ID!) {
 }
 """
 
+APPROVE_ORDER = """\
+# Step 7: approval (R7, R8): the 4G items become DISCONNECT_PENDING, the 5G items
+# INSTALLATION_PENDING, and the order is decomposed into domain orders with tasks, work orders
+# (ship the 5G router, collect the 4G one) and a return authorization for the 4G router (R11).
+mutation ApproveOrder($orderId: ID!) {
+  approveOrder(orderId: $orderId) {
+    order {
+      id
+      state
+      domainOrders { kind state tasks { sequence name state pointOfNoReturn } }
+      workOrders { kind state }
+      returns { state reason device { name } }
+    }
+    errors { code message ids }
+  }
+}
+"""
+
+NEXT_TASK = """\
+# Step 8: the next task of the order still to do. The page remembers its id as `taskId`.
+# Run steps 8, 9 and 10 again until this answers with no task: the order is then COMPLETED.
+query NextTask($orderId: ID!) {
+  openTasks(orderId: $orderId, first: 1) {
+    totalCount
+    edges { node { id name state pointOfNoReturn domainOrder { kind } } }
+  }
+  order(id: $orderId) { state }
+}
+"""
+
+START_TASK = """\
+# Step 9: start the task (tasks of a domain order run in sequence).
+mutation StartTask($taskId: ID!) {
+  startOrderTask(taskId: $taskId) {
+    order { id state }
+    errors { code message ids }
+  }
+}
+"""
+
+CLOSE_TASK = """\
+# Step 10: close the task. Closing a point-of-no-return task ends cancellation (R12); closing the
+# last one completes the order and lands its effects (R8-R11). Then back to step 8.
+mutation CloseTask($taskId: ID!) {
+  closeOrderTask(taskId: $taskId) {
+    order { id state pastPointOfNoReturn }
+    errors { code message ids }
+  }
+}
+"""
+
+UPGRADED_BUNDLE = """\
+# Step 11: the result. The 4G items are INACTIVE, the 5G items ACTIVE, the 4G router is on its way
+# back (RMA), and every change is in the items' history.
+query UpgradedBundle($orderId: ID!, $bundleId: ID!) {
+  order(id: $orderId) { state returns { state device { name } } }
+  inventoryItem(id: $bundleId) {
+    name
+    children { name state specification { name } }
+    history { field fromValue toValue at }
+  }
+}
+"""
+
+ORDER_ID = "<orderId: run CreateOrder first>"
+TASK_ID = "<taskId: run NextTask first>"
+ACCOUNT = "acc-northwind"
+BUNDLE = "pi-northwind-mbb"
+FOUR_G_ITEMS = ["pi-northwind-4g-connectivity", "pi-northwind-4g-router"]
+
+
+def _variables(**values: object) -> str:
+    return json.dumps(values, indent=2) + "\n"
+
+
 EXAMPLE_TABS: tuple[ExampleTab, ...] = (
-    ExampleTab(ACCOUNT_TREE),
-    ExampleTab(PREVIEW_CHANGE),
-    ExampleTab(FOUR_G_TO_FIVE_G, variables='{\n  "orderId": "paste the id CreateOrder returned"\n}\n'),
+    ExampleTab(ACCOUNT_TREE, _variables(accountId=ACCOUNT)),
+    ExampleTab(PREVIEW_UPGRADE, _variables(accountId=ACCOUNT, items=FOUR_G_ITEMS)),
+    ExampleTab(CREATE_ORDER, _variables(accountId=ACCOUNT), {"orderId": "createOrder.order.id"}),
+    ExampleTab(DISCONNECT_FOUR_G, _variables(orderId=ORDER_ID, items=FOUR_G_ITEMS)),
+    ExampleTab(ADD_FIVE_G_CONNECTIVITY, _variables(orderId=ORDER_ID, bundleId=BUNDLE)),
+    ExampleTab(ADD_FIVE_G_ROUTER, _variables(orderId=ORDER_ID, bundleId=BUNDLE)),
+    ExampleTab(REVIEW_ORDER, _variables(orderId=ORDER_ID)),
+    ExampleTab(SUBMIT_ORDER, _variables(orderId=ORDER_ID)),
+    ExampleTab(APPROVE_ORDER, _variables(orderId=ORDER_ID)),
+    ExampleTab(NEXT_TASK, _variables(orderId=ORDER_ID), {"taskId": "openTasks.edges.0.node.id"}),
+    ExampleTab(START_TASK, _variables(taskId=TASK_ID)),
+    ExampleTab(CLOSE_TASK, _variables(taskId=TASK_ID)),
+    ExampleTab(UPGRADED_BUNDLE, _variables(orderId=ORDER_ID, bundleId=BUNDLE)),
 )
 
 
@@ -139,11 +242,21 @@ def script_json(value: object) -> str:
     )
 
 
+def _operation_name(query: str) -> str:
+    """The name of the tab's one operation (`mutation CreateOrder(...)` -> `CreateOrder`)."""
+    for line in query.splitlines():
+        words = line.replace("(", " ").replace("{", " ").split()
+        if len(words) >= 2 and words[0] in ("query", "mutation"):
+            return words[1]
+    raise ValueError("an example tab needs a named operation")
+
+
 def graphiql_html(endpoint: str = "/graphql") -> str:
     """The GraphiQL page for `endpoint`; it loads React and GraphiQL from `/static/vendor` only."""
     config = {
         "endpoint": endpoint,
-        "tabs": [asdict(tab) for tab in EXAMPLE_TABS],
+        "tabs": [{"query": tab.query, "variables": tab.variables} for tab in EXAMPLE_TABS],
+        "remember": {_operation_name(tab.query): tab.remember for tab in EXAMPLE_TABS if tab.remember},
     }
     return _PAGE.format(
         vendor=escape(VENDOR, quote=True),
@@ -184,7 +297,48 @@ _PAGE = """\
     (function () {{
       if (!window.GraphiQL) {{ return; }}
       var config = {config};
-      var fetcher = GraphiQL.createFetcher({{ url: config.endpoint }});
+      var base = GraphiQL.createFetcher({{ url: config.endpoint, headers: config.headers || {{}} }});
+      // Ids a tab's answer hands on (config.remember), filled into later tabs' `<placeholder>` variables.
+      var remembered = {{}};
+      try {{ remembered = JSON.parse(sessionStorage.getItem('macd-graphiql-ids') || '{{}}'); }} catch (e) {{}}
+      function valueAt(data, path) {{
+        return path.split('.').reduce(function (v, k) {{ return v == null ? v : v[k]; }}, data);
+      }}
+      function fill(variables) {{
+        if (!variables || typeof variables !== 'object') {{ return variables; }}
+        var out = {{}};
+        Object.keys(variables).forEach(function (k) {{
+          var v = variables[k];
+          out[k] = (typeof v === 'string' && v.charAt(0) === '<' && remembered[k]) ? remembered[k] : v;
+        }});
+        return out;
+      }}
+      function remember(operationName, result) {{
+        var wanted = config.remember[operationName];
+        if (!wanted || !result || !result.data) {{ return; }}
+        Object.keys(wanted).forEach(function (name) {{
+          var v = valueAt(result.data, wanted[name]);
+          if (v != null) {{ remembered[name] = v; }}
+        }});
+        sessionStorage.setItem('macd-graphiql-ids', JSON.stringify(remembered));
+      }}
+      var fetcher = function (params, options) {{
+        var sent = Object.assign({{}}, params, {{ variables: fill(params.variables) }});
+        var answer = base(sent, options);
+        function seen(result) {{
+          (Array.isArray(result) ? result : [result]).forEach(function (r) {{ remember(params.operationName, r); }});
+          return result;
+        }}
+        function passOn(result) {{
+          if (result && typeof result[Symbol.asyncIterator] === 'function') {{
+            // Executions may arrive as a stream (incremental delivery); pass each part on as it comes.
+            return (async function* () {{ for await (const part of result) {{ yield seen(part); }} }})();
+          }}
+          return seen(result);
+        }}
+        if (answer && typeof answer.then === 'function') {{ return answer.then(passOn); }}
+        return passOn(answer);
+      }};
       var logo = React.createElement(
         GraphiQL.Logo, null, 'MACD orders',
         React.createElement('a', {{ href: '{explorer}', 'data-testid': 'explorer-link' }}, 'inventory explorer')
@@ -194,6 +348,7 @@ _PAGE = """\
           fetcher: fetcher,
           defaultTabs: config.tabs,
           defaultQuery: config.tabs[0].query,
+          variables: config.tabs[0].variables,
           defaultEditorToolsVisibility: true,
           shouldPersistHeaders: false
         }}, logo)

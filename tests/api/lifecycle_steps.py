@@ -158,7 +158,7 @@ async def items(api: Api, *ids: str) -> dict[str, dict[str, Any]]:
 
 
 async def four_g_to_five_g(api: Api) -> tuple[str, dict[str, str]]:
-    """DOMAIN.md section 5 captured and submitted: returns the order id and the ids of the new 5G items."""
+    """docs/domain.md (the 4G to 5G upgrade) captured and submitted: returns the order id and the ids of the new 5G items."""
     order_id = await create_order(api, NORTHWIND, "CHANGE")
     ok(await add_inventory(api, order_id, [CONN_4G, ROUTER_4G], lineAction="DISCONNECT"))
     added: dict[str, str] = {}

@@ -1,4 +1,4 @@
-"""DOMAIN.md section 5 end to end over GraphQL: capture, submit, approve, work the tasks, complete."""
+"""docs/domain.md (the 4G to 5G upgrade) end to end over GraphQL: capture, submit, approve, work the tasks, complete."""
 
 from __future__ import annotations
 

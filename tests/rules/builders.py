@@ -206,7 +206,7 @@ def only(error: RuleError | Sequence[RuleViolation], code: ErrorCode) -> RuleVio
 
 
 def mobile_broadband_catalog() -> dict[str, ProductSpec]:
-    """The catalog of DOMAIN.md section 5, plus a site bundle with required children."""
+    """The catalog of docs/domain.md (the 4G to 5G upgrade), plus a site bundle with required children."""
     return (
         Catalog()
         .spec(

@@ -1,4 +1,4 @@
-"""R2: a product added to an order joins the hierarchy; and the 4G to 5G example of DOMAIN.md section 5."""
+"""R2: a product added to an order joins the hierarchy; and the 4G to 5G example of docs/domain.md (the 4G to 5G upgrade)."""
 
 from __future__ import annotations
 
@@ -480,7 +480,7 @@ def test_ids_are_drawn_only_after_every_check_passed() -> None:
     assert (line_ids.calls, item_ids.calls) == (0, 0)
 
 
-# --- DOMAIN.md section 5: 4G to 5G -------------------------------------------------------------
+# --- docs/domain.md (the 4G to 5G upgrade): 4G to 5G -------------------------------------------------------------
 
 
 def four_g_to_five_g(disconnect_first: bool) -> tuple[list[OrderLine], Tree]:

@@ -1,4 +1,4 @@
-"""Ready-made accounts and orders from DOMAIN.md: the 4G to 5G upgrade and a move."""
+"""Ready-made accounts and orders from docs/domain.md: the 4G to 5G upgrade and a move."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def mobile_broadband_catalog() -> dict[str, ProductSpec]:
 
 
 def four_g_to_five_g() -> Scenario:
-    """DOMAIN.md section 5, as captured: the bundle's NO_CHANGE line with two disconnects and two adds."""
+    """docs/domain.md (the 4G to 5G upgrade), as captured: the bundle's NO_CHANGE line with two disconnects and two adds."""
     bundle = item("mbb", "MBB")
     conn4 = item("conn4g", "CONN-4G", parent="mbb")
     router4 = item("router4g", "ROUTER-4G", parent="mbb", model="4G-R1")

@@ -1,4 +1,4 @@
-"""DOMAIN.md section 5 from approval to completion."""
+"""docs/domain.md (the 4G to 5G upgrade) from approval to completion."""
 
 from __future__ import annotations
 
