@@ -3,21 +3,28 @@
 Pure functions over plain data: no GraphQL, no Neo4j. Every format escapes names itself, so an
 inventory name may hold quotes, `<`, `>`, `&`, backslashes, newlines or any unicode character.
 
-- `MERMAID`: a `flowchart TD` for Markdown renderers (GitHub, GitLab, Notion).
-- `DOT`: a Graphviz `digraph` (`dot -Tsvg tree.gv > tree.svg`).
-- `GRAPHML`: GraphML XML for yEd, Gephi, networkx; name, specification and state are declared keys.
-- `CYTOSCAPE_JSON`: the `elements` JSON that Cytoscape.js (`cy.add`) and Cytoscape Desktop import.
+- `MERMAID`: a `flowchart TD` (or `LR`) for Markdown renderers (GitHub, GitLab, Notion).
+- `DOT`: a Graphviz `digraph` with `rankdir=TB` (or `LR`) (`dot -Tsvg tree.gv > tree.svg`).
+- `GRAPHML`: GraphML written by networkx for yEd, Gephi and networkx; name, specification,
+  specification id and state are declared keys, and yEd's `nodegraphics` data gives every node
+  its label, colour, size and a tidy-tree position, so yEd opens it readable without a layout run.
+- `CYTOSCAPE_JSON`: networkx's Cytoscape JSON (`cytoscape_data`), the `elements` Cytoscape.js
+  (`cy.add`) and Cytoscape Desktop import; edges get ids that never collide with item ids.
+
+A forest (several roots, e.g. a whole account) is as welcome as one tree.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from xml.sax.saxutils import escape as xml_escape
-from xml.sax.saxutils import quoteattr
+
+import networkx as nx
+from networkx.readwrite.graphml import GraphMLWriter
 
 
 class ExportFormat(StrEnum):
@@ -53,6 +60,13 @@ _MEDIA_TYPES = {
 }
 
 
+class LayoutDirection(StrEnum):
+    """Which way a drawn tree grows: roots at the top, or roots on the left."""
+
+    TOP_DOWN = "top_down"
+    LEFT_RIGHT = "left_right"
+
+
 @dataclass(frozen=True)
 class ExportNode:
     """One inventory item as the exports show it."""
@@ -61,6 +75,7 @@ class ExportNode:
     name: str
     specification: str | None
     state: str
+    specification_id: str | None = None
 
 
 class ExportError(ValueError):
@@ -84,15 +99,18 @@ _UNREPRESENTABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufff
 
 
 def export_tree(
-    fmt: ExportFormat | str, nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]]
+    fmt: ExportFormat | str,
+    nodes: Sequence[ExportNode],
+    edges: Sequence[tuple[str, str]],
+    direction: LayoutDirection | str = LayoutDirection.TOP_DOWN,
 ) -> str:
-    """Render `nodes` and their `(parent_id, child_id)` edges in `fmt`.
+    """Render `nodes` and their `(parent_id, child_id)` edges in `fmt`, growing in `direction`.
 
     Raises `ExportError` when an id repeats or an edge names an item that is not in `nodes`.
     """
     fmt = ExportFormat(fmt)
     _check_graph(nodes, edges)
-    return _WRITERS[fmt](nodes, edges)
+    return _WRITERS[fmt](nodes, edges, LayoutDirection(direction))
 
 
 def plain_text(value: str | None) -> str:
@@ -139,11 +157,13 @@ def _mermaid_class(state: str) -> str:
     return "state_" + re.sub(r"[^A-Za-z0-9_]", "_", state or "UNKNOWN")
 
 
-def _write_mermaid(nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]]) -> str:
+def _write_mermaid(
+    nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]], direction: LayoutDirection
+) -> str:
     # Inventory ids may hold any character and words like `end` are reserved, so nodes get
     # positional ids; a comment line maps each back to its inventory id.
     safe_ids = {node.id: f"n{index}" for index, node in enumerate(nodes)}
-    lines = ["flowchart TD"]
+    lines = ["flowchart LR" if direction is LayoutDirection.LEFT_RIGHT else "flowchart TD"]
     for node in nodes:
         inventory_id = plain_text(node.id).replace("\n", " ")
         lines.append(f"    %% {safe_ids[node.id]} = {inventory_id}")
@@ -175,10 +195,10 @@ def _dot_label(lines: Sequence[str]) -> str:
     return '"' + "\\n".join(escaped) + '"'
 
 
-def _write_dot(nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]]) -> str:
+def _write_dot(nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]], direction: LayoutDirection) -> str:
     lines = [
         "digraph inventory {",
-        "    rankdir=TB;",
+        "    rankdir=LR;" if direction is LayoutDirection.LEFT_RIGHT else "    rankdir=TB;",
         '    node [shape=box, style="rounded,filled", fontname="Helvetica"];',
     ]
     for node in nodes:
@@ -193,73 +213,148 @@ def _write_dot(nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]]) ->
     return "\n".join(lines) + "\n"
 
 
-# --- GraphML -------------------------------------------------------------------------------------
+# --- GraphML (networkx) --------------------------------------------------------------------------
 
-_GRAPHML_KEYS = ("name", "specification", "state")
+YED_NS = "http://www.yworks.com/xml/graphml"
+ET.register_namespace("y", YED_NS)
+_YED_KEY = "yed_graphics"
+_CHAR_WIDTH, _LINE_HEIGHT, _GAP = 7.0, 16.0, 24.0
 
 
-def _write_graphml(nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]]) -> str:
-    lines = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<graphml xmlns="http://graphml.graphdrawing.org/xmlns"'
-        ' xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"'
-        ' xsi:schemaLocation="http://graphml.graphdrawing.org/xmlns'
-        ' http://graphml.graphdrawing.org/xmlns/1.0/graphml.xsd">',
-    ]
-    for key in _GRAPHML_KEYS:
-        lines.append(f'  <key id="{key}" for="node" attr.name="{key}" attr.type="string"/>')
-    lines.append('  <graph id="inventory" edgedefault="directed">')
+def _graph(nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]]) -> nx.DiGraph:
+    """The tree as a networkx graph; attributes a writer cannot carry (None) are left out."""
+    graph = nx.DiGraph()
     for node in nodes:
-        lines.append(f"    <node id={_xml_attr(node.id)}>")
-        values = {"name": node.name, "specification": node.specification, "state": node.state}
-        for key in _GRAPHML_KEYS:
-            if values[key] is not None:
-                lines.append(f'      <data key="{key}">{_xml_text(values[key])}</data>')
-        lines.append("    </node>")
-    for parent_id, child_id in edges:
-        lines.append(f"    <edge source={_xml_attr(parent_id)} target={_xml_attr(child_id)}/>")
-    lines.append("  </graph>")
-    lines.append("</graphml>")
-    return "\n".join(lines) + "\n"
-
-
-def _xml_text(value: str | None) -> str:
-    return xml_escape(plain_text(value))
-
-
-def _xml_attr(value: str) -> str:
-    return quoteattr(plain_text(value), {"\n": "&#10;", "\t": "&#9;"})
-
-
-# --- Cytoscape JSON ------------------------------------------------------------------------------
-
-
-def _write_cytoscape_json(nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]]) -> str:
-    node_ids = {node.id for node in nodes}
-    cy_nodes = [
-        {
-            "data": {
-                "id": node.id,
-                "name": node.name,
-                "specification": node.specification,
-                "state": node.state,
-                "label": "\n".join(node_caption(node)),
-                "color": STATE_COLORS.get(node.state, DEFAULT_COLOR),
-            }
+        values = {
+            "name": plain_text(node.name),
+            "specification": plain_text(node.specification) if node.specification is not None else None,
+            "specificationId": plain_text(node.specification_id) if node.specification_id is not None else None,
+            "state": plain_text(node.state),
         }
-        for node in nodes
-    ]
-    cy_edges = []
+        graph.add_node(plain_text(node.id), **{k: v for k, v in values.items() if v is not None})
+    for parent_id, child_id in edges:
+        graph.add_edge(plain_text(parent_id), plain_text(child_id))
+    return graph
+
+
+def _node_size(caption: Sequence[str]) -> tuple[float, float]:
+    return max(80.0, _CHAR_WIDTH * max((len(line) for line in caption), default=1) + 16), _LINE_HEIGHT * len(
+        caption
+    ) + 12
+
+
+def tidy_positions(
+    nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]], direction: LayoutDirection
+) -> dict[str, tuple[float, float]]:
+    """Top-left corners of a simple tidy tree: leaves side by side, each parent centred over its children.
+
+    Good enough for yEd to open readable; yEd's own layouts (Layout > Tree) refine it.
+    """
+    children: dict[str, list[str]] = {n.id: [] for n in nodes}
+    has_parent: set[str] = set()
+    for parent_id, child_id in edges:
+        children[parent_id].append(child_id)
+        has_parent.add(child_id)
+    sizes = {n.id: _node_size(node_caption(n)) for n in nodes}
+    across = 0 if direction is LayoutDirection.TOP_DOWN else 1  # the axis siblings are spread along
+    breadth = max((size[across] for size in sizes.values()), default=80.0) + _GAP
+    depth_step = max((size[1 - across] for size in sizes.values()), default=30.0) + 2 * _GAP
+    centre: dict[str, float] = {}
+    level: dict[str, int] = {}
+    next_leaf = 0.0
+    for root in (n.id for n in nodes if n.id not in has_parent):
+        stack: list[tuple[str, int, bool]] = [(root, 0, False)]
+        while stack:  # iterative post-order: deep trees never hit the recursion limit
+            node_id, depth, done = stack.pop()
+            level[node_id] = depth
+            kids = children[node_id]
+            if done or not kids:
+                if kids:
+                    centre[node_id] = (centre[kids[0]] + centre[kids[-1]]) / 2
+                else:
+                    centre[node_id] = next_leaf
+                    next_leaf += breadth
+                continue
+            stack.append((node_id, depth, True))
+            stack.extend((kid, depth + 1, False) for kid in reversed(kids))
+    positions = {}
+    for node_id, c in centre.items():
+        width, height = sizes[node_id]
+        along = level[node_id] * depth_step
+        if direction is LayoutDirection.TOP_DOWN:
+            positions[node_id] = (c - width / 2, along)
+        else:
+            positions[node_id] = (along, c - height / 2)
+    return positions
+
+
+def _yed_graphics(node: ExportNode, position: tuple[float, float]) -> ET.Element:
+    """yEd's `nodegraphics` for a node: a rounded box in its state's colour, sized to its label."""
+    caption = node_caption(node)
+    width, height = _node_size(caption)
+    shape = ET.Element(f"{{{YED_NS}}}ShapeNode")
+    ET.SubElement(
+        shape, f"{{{YED_NS}}}Geometry", x=f"{position[0]:.1f}", y=f"{position[1]:.1f}",
+        width=f"{width:.1f}", height=f"{height:.1f}",
+    )
+    ET.SubElement(shape, f"{{{YED_NS}}}Fill", color=STATE_COLORS.get(node.state, DEFAULT_COLOR), transparent="false")
+    ET.SubElement(shape, f"{{{YED_NS}}}BorderStyle", color="#555555", type="line", width="1.0")
+    label = ET.SubElement(
+        shape, f"{{{YED_NS}}}NodeLabel", alignment="center", autoSizePolicy="content", fontSize="12",
+        modelName="internal", modelPosition="c", textColor="#111111", visible="true",
+    )
+    label.text = "\n".join(caption)
+    ET.SubElement(shape, f"{{{YED_NS}}}Shape", type="roundrectangle")
+    return shape
+
+
+def _write_graphml(
+    nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]], direction: LayoutDirection
+) -> str:
+    writer = GraphMLWriter(encoding="utf-8", prettyprint=True, named_key_ids=True)
+    writer.add_graph_element(_graph(nodes, edges))
+    root = writer.xml
+    # networkx writes GraphML elements without a namespace prefix (the default namespace is an attribute).
+    graph_element = root.find("graph")
+    assert graph_element is not None
+    root.insert(list(root).index(graph_element), ET.Element("key", {"for": "node", "id": _YED_KEY, "yfiles.type": "nodegraphics"}))
+    positions = tidy_positions(nodes, edges, direction)
+    by_id = {plain_text(n.id): n for n in nodes}
+    for element in graph_element.iter("node"):
+        node = by_id[element.get("id", "")]
+        data = ET.SubElement(element, "data", key=_YED_KEY)
+        data.append(_yed_graphics(node, positions[node.id]))
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + str(writer)
+
+
+# --- Cytoscape JSON (networkx) -------------------------------------------------------------------
+
+
+def _write_cytoscape_json(
+    nodes: Sequence[ExportNode], edges: Sequence[tuple[str, str]], direction: LayoutDirection
+) -> str:
+    graph = nx.DiGraph()
+    for node in nodes:
+        graph.add_node(
+            node.id,
+            name=node.name,
+            specification=node.specification,
+            specificationId=node.specification_id,
+            state=node.state,
+            label="\n".join(node_caption(node)),
+            color=STATE_COLORS.get(node.state, DEFAULT_COLOR),
+        )
+    node_ids = {node.id for node in nodes}
     for index, (parent_id, child_id) in enumerate(edges):
         edge_id = f"e{index}"
         while edge_id in node_ids:  # every element id must be unique in Cytoscape
             edge_id = "_" + edge_id
-        cy_edges.append({"data": {"id": edge_id, "source": parent_id, "target": child_id}})
-    document = {
-        "format_version": "1.0",
-        "data": {"name": "inventory"},
-        "elements": {"nodes": cy_nodes, "edges": cy_edges},
-    }
+        graph.add_edge(parent_id, child_id, id=edge_id)
+    document = nx.cytoscape_data(graph)
+    for element, node in zip(document["elements"]["nodes"], nodes, strict=True):
+        element["data"]["name"] = node.name  # networkx shows the id for an empty name; keep the name as it is
+    document["format_version"] = "1.0"
+    document["data"] = {"name": "inventory", "direction": direction.value}
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -5,13 +5,23 @@ Every statement is a constant; values travel as parameters.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph.driver import Graph, run
-from graph.inventory import ITEM_COLUMNS, item_from, location_from
+from graph.inventory import ITEM_COLUMNS, WALK_DOWN, item_from, location_from
 from graph.records import ItemRecord, LocationRecord, grouped
 
 Tx = Any
+
+
+class ForestNode(NamedTuple):
+    """An item as an export of a whole account needs it."""
+
+    id: str
+    name: str
+    state: str
+    spec_id: str | None
+    depth: int
 
 # The label of the node with this id; each branch uses its label's uniqueness constraint.
 NODE_KIND = (
@@ -109,3 +119,33 @@ async def create_location(tx: Tx, graph: Graph, account_id: str, row: dict[str, 
     return location_from(rows[0]["l"]) if rows else None
 
 
+
+
+# Every tree of an account in one bounded walk from its roots: [depth, id, name, state, specId, parentId].
+ACCOUNT_FOREST = (
+    "MATCH (:Account {id: $accountId})-[:OWNS]->(r:ProductInventory) "
+    "MATCH path = (r)" + WALK_DOWN + "(n:ProductInventory) "
+    "WHERE $includeInactive OR n.state <> 'INACTIVE' "
+    "WITH n, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
+    "ORDER BY depth, n.name, n.id "
+    "RETURN collect([depth, n.id, n.name, n.state, [(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], up]) "
+    "AS nodes"
+)
+
+
+async def account_forest(
+    graph: Graph, account_id: str, include_inactive: bool = True
+) -> tuple[list[ForestNode], list[tuple[str, str]]]:
+    """Every item of the account's trees (roots first, then by depth and name) and the parent/child links."""
+    rows = await graph.fetch(ACCOUNT_FOREST, accountId=account_id, includeInactive=include_inactive)
+    nodes: list[ForestNode] = []
+    edges: list[tuple[str, str]] = []
+    kept: set[str] = set()
+    for depth, item_id, name, state, spec_id, parent_id in rows[0]["nodes"] if rows else []:
+        if parent_id is not None and parent_id not in kept:
+            continue  # under an item left out (INACTIVE), so not part of what is shown
+        kept.add(item_id)
+        nodes.append(ForestNode(item_id, name, state, spec_id, depth))
+        if parent_id is not None:
+            edges.append((parent_id, item_id))
+    return nodes, edges

@@ -6,6 +6,7 @@ Every enum and every value carries a description (`schema.describe.described_enu
 
 from __future__ import annotations
 
+from exports.tree_formats import ExportFormat, LayoutDirection
 from rules import lifecycle_model, model
 from schema.describe import described_enum
 
@@ -161,6 +162,23 @@ described_enum(
     },
 )
 
+described_enum(
+    ExportFormat,
+    "Formats visualization tools read.",
+    {
+        "MERMAID": "A Mermaid flowchart, for Markdown renderers (GitHub, GitLab, Notion).",
+        "DOT": "A Graphviz digraph (`dot -Tsvg`).",
+        "GRAPHML": "GraphML for yEd, Gephi and networkx, with yEd node labels.",
+        "CYTOSCAPE_JSON": "Cytoscape.js / Cytoscape Desktop `elements` JSON.",
+    },
+    name="TreeExportFormat",
+)
+described_enum(
+    LayoutDirection,
+    "Which way an exported drawing grows (Mermaid, DOT, GraphML positions).",
+    {"TOP_DOWN": "Roots at the top, children below.", "LEFT_RIGHT": "Roots on the left, children to the right."},
+)
+
 InventoryState = model.InventoryState
 OrderAction = model.OrderAction
 LineAction = model.LineAction
@@ -174,3 +192,5 @@ DomainOrderKind = lifecycle_model.DomainOrderKind
 WorkOrderKind = lifecycle_model.WorkOrderKind
 ReturnState = lifecycle_model.ReturnState
 ReturnReason = lifecycle_model.ReturnReason
+TreeExportFormat = ExportFormat
+ExportDirection = LayoutDirection

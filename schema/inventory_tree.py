@@ -2,28 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import strawberry
 from strawberry.types import Info
 
-from exports.tree_formats import ExportFormat, ExportNode, export_tree
+import schema.enums  # noqa: F401  (registers ExportFormat and LayoutDirection)
+from exports.tree_formats import ExportFormat, ExportNode, LayoutDirection, export_tree
 from graph.records import TreeRecord
 from schema.context import Context
-from schema.describe import described_enum
 from schema.types import InventoryEdge, ProductInventory
 
-described_enum(
-    ExportFormat,
-    "Formats visualization tools read.",
-    {
-        "MERMAID": "A Mermaid flowchart, for Markdown renderers (GitHub, GitLab, Notion).",
-        "DOT": "A Graphviz digraph (`dot -Tsvg`).",
-        "GRAPHML": "GraphML for yEd, Gephi and networkx, with yEd node labels.",
-        "CYTOSCAPE_JSON": "Cytoscape.js / Cytoscape Desktop `elements` JSON.",
-    },
-    name="TreeExportFormat",
-)
+FORMAT_ARGUMENT = strawberry.argument(description="The text format to write.")
+DIRECTION_ARGUMENT = strawberry.argument(description="Which way the drawing grows (default TOP_DOWN).")
+
+
+async def export_items(
+    info: Info[Context, Any],
+    items: Sequence[tuple[str, str, str, str | None]],
+    edges: Sequence[tuple[str, str]],
+    format: ExportFormat,
+    direction: LayoutDirection,
+) -> str:
+    """`items` as (id, name, state, specification id), with specification names from the catalog."""
+    spec_ids = sorted({spec_id for *_, spec_id in items if spec_id})
+    specs = dict(zip(spec_ids, await info.context.loaders.spec.load_many(spec_ids), strict=True))
+    nodes = [
+        ExportNode(
+            id=item_id,
+            name=name,
+            specification=specs[spec_id].name if spec_id and specs.get(spec_id) else None,
+            state=state,
+            specification_id=spec_id,
+        )
+        for item_id, name, state, spec_id in items
+    ]
+    return export_tree(ExportFormat(format), nodes, edges, LayoutDirection(direction))
 
 
 @strawberry.type(description="A subtree as flat lists, for big trees and visualization tools.")
@@ -44,17 +59,8 @@ class InventoryTree:
     async def export(
         self,
         info: Info[Context, Any],
-        format: Annotated[ExportFormat, strawberry.argument(description="The text format to write.")],
+        format: Annotated[ExportFormat, FORMAT_ARGUMENT],
+        direction: Annotated[LayoutDirection, DIRECTION_ARGUMENT] = LayoutDirection.TOP_DOWN,
     ) -> str:
-        spec_ids = sorted({n.spec_id for n in self.record.nodes})
-        specs = dict(zip(spec_ids, await info.context.loaders.spec.load_many(spec_ids), strict=True))
-        nodes = [
-            ExportNode(
-                id=n.id,
-                name=n.name,
-                specification=specs[n.spec_id].name if specs.get(n.spec_id) else None,
-                state=n.state,
-            )
-            for n in self.record.nodes
-        ]
-        return export_tree(ExportFormat(format), nodes, self.record.edges)
+        items = [(n.id, n.name, n.state, n.spec_id) for n in self.record.nodes]
+        return await export_items(info, items, self.record.edges, format, direction)

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 import strawberry
 from strawberry.types import Info
 
+from exports.tree_formats import ExportFormat, LayoutDirection
 from graph.records import (
     AccountRecord,
     ContractRecord,
@@ -221,6 +222,27 @@ class Account(Node):
     @strawberry.field(description="The account's contracts, oldest first.")
     async def contracts(self, info: Ctx) -> list[Contract]:
         return [Contract.of(r) for r in await info.context.loaders.contracts.load(str(self.id))]
+
+    @strawberry.field(
+        description="Every tree of the account as one text file (Mermaid, DOT, GraphML or Cytoscape JSON), "
+        "roots side by side, not only the first tree."
+    )
+    async def export(
+        self,
+        info: Ctx,
+        format: Annotated[ExportFormat, strawberry.argument(description="The text format to write.")],
+        direction: Annotated[
+            LayoutDirection, strawberry.argument(description="Which way the drawing grows (default TOP_DOWN).")
+        ] = LayoutDirection.TOP_DOWN,
+        include_inactive: Annotated[
+            bool, strawberry.argument(description="False leaves out INACTIVE items and what hangs under them.")
+        ] = True,
+    ) -> str:
+        from graph.lookup import account_forest
+        from schema.inventory_tree import export_items
+
+        nodes, edges = await account_forest(info.context.graph, str(self.id), include_inactive)
+        return await export_items(info, [(n.id, n.name, n.state, n.spec_id) for n in nodes], edges, format, direction)
 
     @strawberry.field(description="Orders placed for this account, newest first.")
     async def orders(self, info: Ctx) -> list[Annotated[CustomerOrder, strawberry.lazy("schema.orders")]]:

@@ -3,7 +3,8 @@
 - GraphML: networkx (and lxml for the declared keys).
 - DOT: Graphviz `dot` renders it to SVG, and pydot parses it.
 - Mermaid: Mermaid's own parser, through `web/scripts/parse_mermaid.mjs` on Node.js.
-- Cytoscape JSON: `json` plus the rules Cytoscape.js applies to `elements` (unique ids, edge ends exist).
+- Cytoscape JSON: Cytoscape.js itself (headless, `web/scripts/load_cytoscape.mjs` on Node.js), and
+  networkx's `cytoscape_graph`.
 
 A missing parser skips the test locally and fails it in CI (see `tests.exports.tooling`).
 """
@@ -21,6 +22,7 @@ from tests.exports.tooling import need_executable, need_module, unavailable
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 MERMAID_PARSER = PROJECT_ROOT / "web" / "scripts" / "parse_mermaid.mjs"
+CYTOSCAPE_LOADER = PROJECT_ROOT / "web" / "scripts" / "load_cytoscape.mjs"
 WEB_NODE_MODULES = PROJECT_ROOT / "web" / "node_modules"
 SVG = {"s": "http://www.w3.org/2000/svg"}
 
@@ -42,12 +44,36 @@ def read_graphml(text: str) -> Any:
     return networkx.read_graphml(io.BytesIO(text.encode("utf-8")))
 
 
+GRAPHML_NS = {"g": "http://graphml.graphdrawing.org/xmlns", "y": "http://www.yworks.com/xml/graphml"}
+
+
 def graphml_keys(text: str) -> dict[str, str]:
-    """The declared GraphML keys, `attr.name -> attr.type`, read with lxml."""
+    """The declared GraphML data keys, `attr.name -> attr.type`, read with lxml (yEd's keys aside)."""
     etree = need_module("lxml.etree")
     document = etree.fromstring(text.encode("utf-8"))
-    ns = {"g": "http://graphml.graphdrawing.org/xmlns"}
-    return {key.get("attr.name"): key.get("attr.type") for key in document.findall("g:key", ns)}
+    return {
+        key.get("attr.name"): key.get("attr.type")
+        for key in document.findall("g:key", GRAPHML_NS)
+        if key.get("yfiles.type") is None
+    }
+
+
+def yed_nodes(text: str) -> dict[str, dict[str, Any]]:
+    """What yEd reads per node id: the `nodegraphics` label, fill colour and geometry, read with lxml."""
+    etree = need_module("lxml.etree")
+    document = etree.fromstring(text.encode("utf-8"))
+    (key,) = [k.get("id") for k in document.findall("g:key", GRAPHML_NS) if k.get("yfiles.type") == "nodegraphics"]
+    found = {}
+    for node in document.iterfind(".//g:node", GRAPHML_NS):
+        shape = node.find(f"g:data[@key='{key}']/y:ShapeNode", GRAPHML_NS)
+        assert shape is not None, f"node {node.get('id')} has no yEd ShapeNode"
+        geometry = shape.find("y:Geometry", GRAPHML_NS)
+        found[node.get("id")] = {
+            "label": shape.findtext("y:NodeLabel", namespaces=GRAPHML_NS),
+            "fill": shape.find("y:Fill", GRAPHML_NS).get("color"),
+            "box": tuple(float(geometry.get(a)) for a in ("x", "y", "width", "height")),
+        }
+    return found
 
 
 def parse_graphml(text: str) -> ParsedTree:
@@ -80,6 +106,22 @@ def render_dot(text: str) -> DotDrawing:
         title = group.findtext("s:title", namespaces=SVG)
         captions[title] = "\n".join(text.text or "" for text in group.iterfind(".//s:text", SVG))
     return DotDrawing(captions, len(svg.findall(".//s:g[@class='edge']", SVG)))
+
+
+def dot_positions(text: str) -> dict[str, tuple[float, float]]:
+    """Where Graphviz drew each node (by its id): the centre of its caption in SVG coordinates."""
+    dot = need_executable("dot", "apt-get install -y graphviz")
+    etree = need_module("lxml.etree")
+    result = subprocess.run([dot, "-Tsvg"], input=text.encode("utf-8"), capture_output=True, check=False)
+    assert result.returncode == 0, result.stderr.decode()
+    svg = etree.fromstring(result.stdout)
+    found = {}
+    for group in svg.iterfind(".//s:g[@class='node']", SVG):
+        title = group.findtext("s:title", namespaces=SVG)
+        texts = list(group.iterfind(".//s:text", SVG))
+        xs, ys = [float(t.get("x")) for t in texts], [float(t.get("y")) for t in texts]
+        found[title] = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    return found
 
 
 def _dot_unquote(name: str) -> str:
@@ -158,8 +200,23 @@ def parse_mermaid(source: str) -> ParsedTree:
 # --- Cytoscape JSON ------------------------------------------------------------------------------
 
 
+def load_cytoscape(text: str) -> dict[str, Any]:
+    """The export loaded by headless Cytoscape.js: `{"nodes": [{id, name, label}], "edges", "roots"}`."""
+    need_executable("node", "install Node.js 18 or newer")
+    if not (WEB_NODE_MODULES / "cytoscape").is_dir():
+        unavailable("Cytoscape.js is not installed: run `python web/build_assets.py`")
+    result = subprocess.run(
+        ["node", str(CYTOSCAPE_LOADER)], input=text.encode("utf-8"), capture_output=True, check=False
+    )
+    assert result.returncode == 0, f"Cytoscape.js rejected the export: {result.stderr.decode()}"
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
 def read_cytoscape_json(text: str) -> dict[str, Any]:
-    """The export as JSON, checked the way Cytoscape.js loads `elements`."""
+    """The export as JSON, loaded by Cytoscape.js and by networkx, and checked the way both read it."""
+    load_cytoscape(text)
+    networkx = need_module("networkx")
+    networkx.cytoscape_graph(json.loads(text))
     document = json.loads(text)
     elements = document["elements"]
     nodes = [element["data"] for element in elements["nodes"]]

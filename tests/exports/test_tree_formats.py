@@ -9,10 +9,11 @@ import json
 
 import pytest
 
-from exports import ExportFormat, ExportNode, export_tree
-from exports.tree_formats import ExportError, node_caption
+from exports import ExportFormat, ExportNode, LayoutDirection, export_tree
+from exports.tree_formats import STATE_COLORS, ExportError, node_caption
 from tests.exports.parsers import (
     graphml_keys,
+    load_cytoscape,
     parse_export,
     read_cytoscape_json,
     read_dot,
@@ -20,11 +21,12 @@ from tests.exports.parsers import (
     read_mermaid,
     render_dot,
     run_mermaid_parser,
+    yed_nodes,
 )
 
 # The 4G bundle from the domain example, with names chosen to break naive escaping.
 NODES = [
-    ExportNode("inv-bundle", 'Mobile "Broadband" <Gold> & more', "Mobile Broadband", "ACTIVE"),
+    ExportNode("inv-bundle", 'Mobile "Broadband" <Gold> & more', "Mobile Broadband", "ACTIVE", "spec-mbb"),
     ExportNode("inv-4g", "4G Connectivity\nsecond line", "4G Connectivity", "DISCONNECT_PENDING"),
     ExportNode("inv router 'quoted\"", "Routeur 4G – Ünïcødé 🚀 ]]> #quot; `md`", "4G Router", "SUSPENDED"),
     ExportNode("end", "C:\\path\\N \\", None, "INSTALLATION_PENDING"),
@@ -109,7 +111,38 @@ def test_graphml_round_trips_through_networkx() -> None:
 
 def test_graphml_declares_its_keys_and_is_well_formed_xml() -> None:
     keys = graphml_keys(export_tree(ExportFormat.GRAPHML, NODES, EDGES))
-    assert keys == {"name": "string", "specification": "string", "state": "string"}
+    assert keys == {"name": "string", "specification": "string", "specificationId": "string", "state": "string"}
+
+
+def test_graphml_carries_the_specification_id_and_yed_labels() -> None:
+    text = export_tree(ExportFormat.GRAPHML, NODES, EDGES)
+    graph = read_graphml(text)
+    assert graph.nodes["inv-bundle"]["specificationId"] == "spec-mbb"
+    assert "specificationId" not in graph.nodes["end"]
+    # networkx reads yEd's node label back as `label`; yEd shows the same caption in the state's colour.
+    assert {n: graph.nodes[n.id if isinstance(n, ExportNode) else n]["label"] for n in graph.nodes} == {
+        node.id: expected_caption(node) for node in NODES
+    }
+    yed = yed_nodes(text)
+    assert {node_id: found["label"] for node_id, found in yed.items()} == {
+        node.id: expected_caption(node) for node in NODES
+    }
+    assert yed["inv router 'quoted\""]["fill"] == STATE_COLORS["SUSPENDED"]
+
+
+def _overlap(a: tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return a[0] < b[0] + b[2] and b[0] < a[0] + a[2] and a[1] < b[1] + b[3] and b[1] < a[1] + a[3]
+
+
+@pytest.mark.parametrize("direction", list(LayoutDirection))
+def test_graphml_positions_form_a_tidy_tree_yed_opens_readable(direction: LayoutDirection) -> None:
+    yed = yed_nodes(export_tree(ExportFormat.GRAPHML, NODES, EDGES, direction))
+    boxes = {node_id: found["box"] for node_id, found in yed.items()}
+    ids = list(boxes)
+    assert not [(a, b) for i, a in enumerate(ids) for b in ids[i + 1 :] if _overlap(boxes[a], boxes[b])]
+    axis = 1 if direction is LayoutDirection.TOP_DOWN else 0  # children come below, or to the right
+    for parent_id, child_id in EDGES:
+        assert boxes[child_id][axis] > boxes[parent_id][axis] + boxes[parent_id][axis + 2]
 
 
 # --- Graphviz DOT --------------------------------------------------------------------------------
@@ -141,12 +174,20 @@ def test_cytoscape_json_holds_every_item_and_edge() -> None:
 
     nodes = [element["data"] for element in document["elements"]["nodes"]]
     edges = [element["data"] for element in document["elements"]["edges"]]
-    assert [(n["id"], n["name"], n["specification"], n["state"]) for n in nodes] == [
-        (node.id, node.name, node.specification, node.state) for node in NODES
+    assert [(n["id"], n["name"], n["specification"], n["specificationId"], n["state"]) for n in nodes] == [
+        (node.id, node.name, node.specification, node.specification_id, node.state) for node in NODES
     ]
     assert [(e["source"], e["target"]) for e in edges] == EDGES
     element_ids = [n["id"] for n in nodes] + [e["id"] for e in edges]
     assert len(element_ids) == len(set(element_ids))
+
+
+def test_cytoscape_json_loads_in_cytoscape_js() -> None:
+    loaded = load_cytoscape(export_tree(ExportFormat.CYTOSCAPE_JSON, NODES, EDGES))
+    assert [n["id"] for n in loaded["nodes"]] == [node.id for node in NODES]
+    assert [tuple(e) for e in loaded["edges"]] == EDGES
+    assert loaded["roots"] == ["inv-bundle"]
+    assert loaded["nodes"][1]["label"] == expected_caption(NODES[1])
 
 
 def test_cytoscape_edge_ids_never_collide_with_item_ids() -> None:
@@ -182,6 +223,27 @@ def test_mermaid_parses_with_mermaid_and_shows_every_name_exactly() -> None:
     assert parsed["edges"] == [["n0", "n1"], ["n0", "n2"], ["n0", "n3"], ["n1", "n4"]]
     classes = {vertex["id"]: vertex["classes"] for vertex in parsed["vertices"]}
     assert classes["n2"] == ["state_SUSPENDED"]
+
+
+@pytest.mark.parametrize(("direction", "code"), [(LayoutDirection.TOP_DOWN, "TD"), (LayoutDirection.LEFT_RIGHT, "LR")])
+def test_mermaid_follows_the_layout_direction(direction: LayoutDirection, code: str) -> None:
+    source = export_tree(ExportFormat.MERMAID, NODES, EDGES, direction)
+    assert source.splitlines()[0] == f"flowchart {code}"
+    parsed = read_mermaid(source)
+    assert parsed["direction"] in {code, "TB" if code == "TD" else code}
+
+
+@pytest.mark.parametrize("direction", list(LayoutDirection))
+def test_dot_follows_the_layout_direction_when_graphviz_draws_it(direction: LayoutDirection) -> None:
+    from tests.exports.parsers import dot_positions
+
+    positions = dot_positions(export_tree(ExportFormat.DOT, NODES, EDGES, direction))
+    for parent_id, child_id in EDGES:
+        (px, py), (cx, cy) = positions[parent_id], positions[child_id]
+        if direction is LayoutDirection.TOP_DOWN:
+            assert cy > py  # SVG y grows downwards: the child is drawn below its parent
+        else:
+            assert cx > px  # the child is drawn to the right of its parent
 
 
 def test_the_mermaid_parser_check_rejects_a_broken_label() -> None:

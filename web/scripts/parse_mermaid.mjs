@@ -1,5 +1,5 @@
 // Parse a Mermaid flowchart read from stdin with Mermaid's own parser and print what a renderer
-// would draw, as JSON: {"type", "vertices": [{"id", "text", "classes"}], "edges": [[from, to]]}.
+// would draw, as JSON: {"type", "direction", "vertices": [{"id", "text", "classes"}], "edges": [[from, to]]}.
 // A diagram Mermaid rejects exits with status 1 and the parser's message on stderr.
 import { JSDOM } from 'jsdom';
 
@@ -33,7 +33,8 @@ try {
     classes: vertex.classes,
   }));
   const edges = diagram.db.getEdges().map((edge) => [edge.start, edge.end]);
-  process.stdout.write(JSON.stringify({ type: diagram.type, vertices, edges }));
+  const direction = typeof diagram.db.getDirection === 'function' ? diagram.db.getDirection() : null;
+  process.stdout.write(JSON.stringify({ type: diagram.type, direction, vertices, edges }));
 } catch (error) {
   process.stderr.write(String(error && error.message ? error.message : error));
   process.exit(1);
