@@ -4,7 +4,7 @@ before its point of no return. Both are recorded in the order's history (kind HO
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -21,7 +21,11 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def hold_order(info: Ctx, order_id: strawberry.ID, reason: str) -> OrderPayload:
+async def hold_order(
+    info: Ctx,
+    order_id: Annotated[strawberry.ID, strawberry.argument(description="The order to hold (IN_PROGRESS).")],
+    reason: Annotated[str, strawberry.argument(description="Why it waits; kept in the order's history.")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:
@@ -33,7 +37,9 @@ async def hold_order(info: Ctx, order_id: strawberry.ID, reason: str) -> OrderPa
     return await run_order_mutation(info, work)
 
 
-async def resume_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
+async def resume_order(
+    info: Ctx, order_id: Annotated[strawberry.ID, strawberry.argument(description="The held order.")]
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:

@@ -3,7 +3,7 @@ its order is in fallout, and nothing that depends on it can move until it is ret
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -23,7 +23,12 @@ Ctx = Info[Context, Any]
 
 
 async def fail_order_task(
-    info: Ctx, task_id: strawberry.ID, reason: str, category: FailureCategory = FailureCategory.OTHER
+    info: Ctx,
+    task_id: Annotated[strawberry.ID, strawberry.argument(description="The task that failed.")],
+    reason: Annotated[str, strawberry.argument(description="What went wrong, for the people who fix it.")],
+    category: Annotated[
+        FailureCategory, strawberry.argument(description="Which team's fallout it is.")
+    ] = FailureCategory.OTHER,
 ) -> OrderPayload:
     graph = info.context.graph
 

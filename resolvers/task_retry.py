@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -21,7 +21,9 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def retry_order_task(info: Ctx, task_id: strawberry.ID) -> OrderPayload:
+async def retry_order_task(
+    info: Ctx, task_id: Annotated[strawberry.ID, strawberry.argument(description="The FAILED task to retry.")]
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:

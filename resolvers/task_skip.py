@@ -4,7 +4,7 @@ close and its order complete, in the same transaction."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -23,7 +23,11 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def skip_order_task(info: Ctx, task_id: strawberry.ID, reason: str) -> OrderPayload:
+async def skip_order_task(
+    info: Ctx,
+    task_id: Annotated[strawberry.ID, strawberry.argument(description="The task to declare done.")],
+    reason: Annotated[str, strawberry.argument(description="Why it may be skipped; kept in the task's history.")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:
