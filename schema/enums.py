@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from exports.tree_formats import ExportFormat, LayoutDirection
 from rules import lifecycle_model, model
+from rules.schedule import Jeopardy
 from schema.describe import described_enum
 
 described_enum(
@@ -80,6 +81,10 @@ described_enum(
         "NOT_APPROVABLE": "The order is not SUBMITTED, so it cannot be approved or rejected.",
         "TASK_NOT_OPEN": "The task is not in a state the step starts from (start needs OPEN, close IN_PROGRESS).",
         "CONFLICT": "Another request changed the same data at the same time; read again and retry.",
+        "TASK_NOT_READY": "The task waits for other tasks, its field work or the order's requested start; "
+        "`ids` names what blocks it.",
+        "ORDER_ON_HOLD": "The order is on hold: no task moves until it is resumed (or it is already on hold).",
+        "DEPENDENCY_CYCLE": "The catalog's task dependencies for this order form a cycle; `ids` names the tasks.",
     },
     name="OrderErrorCode",
 )
@@ -116,12 +121,14 @@ described_enum(
 
 described_enum(
     lifecycle_model.TaskState,
-    "State of an order task, a domain order or a work order.",
+    "State of an order task or a domain order (R7, R13).",
     {
         "OPEN": "Waiting to be started.",
-        "IN_PROGRESS": "Started and not closed yet.",
+        "IN_PROGRESS": "Started (for a domain order: one of its tasks is).",
         "CLOSED_COMPLETE": "Done.",
-        "CANCELLED": "Will not be done: its order was cancelled or rejected.",
+        "CANCELLED": "Its order was cancelled before it was done.",
+        "FAILED": "A task that failed: the order is in fallout until it is retried or skipped.",
+        "SKIPPED": "A task declared done without being done, with a reason; counts as done.",
     },
 )
 described_enum(
@@ -179,6 +186,61 @@ described_enum(
     {"TOP_DOWN": "Roots at the top, children below.", "LEFT_RIGHT": "Roots on the left, children to the right."},
 )
 
+described_enum(
+    lifecycle_model.WorkOrderState,
+    "Field work lifecycle: scheduled, started, completed or failed.",
+    {
+        "OPEN": "Not scheduled yet.",
+        "SCHEDULED": "Booked for a date and a time window.",
+        "IN_PROGRESS": "The technician or courier is on it.",
+        "CLOSED_COMPLETE": "Done (a collection also when its device is received).",
+        "FAILED": "The visit failed; schedule it again to retry.",
+        "CANCELLED": "Its order was cancelled, or completed without needing it.",
+    },
+)
+described_enum(
+    lifecycle_model.FailureCategory,
+    "Why a task failed, for routing fallout to the team that fixes it.",
+    {
+        "PROVISIONING": "A network or service system could not do the step.",
+        "INVENTORY_ALLOCATION": "No resource (number, port, device) could be allocated.",
+        "BILLING": "The billing system refused or failed.",
+        "OTHER": "Anything else.",
+    },
+)
+described_enum(
+    Jeopardy,
+    "How close open work is to missing its due date, from the share of its allowed time used: LOW from 50 %, "
+    "MEDIUM from 75 %, HIGH from 90 %, CRITICAL once due.",
+    {
+        "NONE": "Less than half of the allowed time used, or the work is finished.",
+        "LOW": "At least half of the allowed time used.",
+        "MEDIUM": "At least three quarters of the allowed time used.",
+        "HIGH": "At least 90 % of the allowed time used.",
+        "CRITICAL": "The due date has passed.",
+    },
+)
+described_enum(
+    lifecycle_model.OrderEventKind,
+    "What an entry of an order's history records.",
+    {
+        "STATE_CHANGE": "The order moved from one state to another.",
+        "HOLD": "The order was put on hold (the reason says why).",
+        "RESUME": "The order was resumed after a hold.",
+    },
+)
+described_enum(
+    lifecycle_model.MilestoneKind,
+    "Customer-facing progress points of an order.",
+    {
+        "ACCEPTED": "The order was submitted and validated.",
+        "APPROVED": "The order was approved and decomposed.",
+        "FIRST_ACTIVATION": "The first activation task was done: a new or changed service is up.",
+        "POINT_OF_NO_RETURN_PASSED": "A point-of-no-return task was done: the order can no longer be cancelled.",
+        "COMPLETED": "The order completed and its effects landed on the inventory.",
+    },
+)
+
 InventoryState = model.InventoryState
 OrderAction = model.OrderAction
 LineAction = model.LineAction
@@ -194,3 +256,15 @@ ReturnState = lifecycle_model.ReturnState
 ReturnReason = lifecycle_model.ReturnReason
 TreeExportFormat = ExportFormat
 ExportDirection = LayoutDirection
+WorkOrderState = lifecycle_model.WorkOrderState
+FailureCategory = lifecycle_model.FailureCategory
+OrderEventKind = lifecycle_model.OrderEventKind
+MilestoneKind = lifecycle_model.MilestoneKind
+
+
+def describe_values(enum: type, descriptions: dict[str, str]) -> None:
+    """Give the values of a registered enum their GraphQL descriptions (for enums registered elsewhere)."""
+    definition = enum.__strawberry_definition__  # type: ignore[attr-defined]
+    for value in definition.values:
+        if value.name in descriptions:
+            value.description = descriptions[value.name]

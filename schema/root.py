@@ -19,6 +19,7 @@ from resolvers import (
     order_approve,
     order_cancel,
     order_create,
+    order_hold,
     order_line_remove,
     order_line_update,
     order_preview,
@@ -27,6 +28,9 @@ from resolvers import (
     order_submit,
     return_receive,
     task_close,
+    task_fail,
+    task_retry,
+    task_skip,
     task_start,
     tasks_read,
 )
@@ -107,7 +111,13 @@ class Query:
     )
     open_tasks: OrderTaskConnection = strawberry.field(
         resolver=tasks_read.open_tasks,
-        description="Tasks still OPEN or IN_PROGRESS, oldest approval first; `orderId` limits them to one order.",
+        description="Tasks still OPEN or IN_PROGRESS, oldest approval first; `orderId` limits them to one order, "
+        "`jeopardy` to some levels, `orderBy: DUE_DATE` sorts earliest due first.",
+    )
+    fallout_tasks: OrderTaskConnection = strawberry.field(
+        resolver=tasks_read.fallout_tasks,
+        description="The fallout queue: FAILED tasks across orders, oldest failure first; `category` and "
+        "`jeopardy` filter it, `orderBy: DUE_DATE` sorts earliest due first.",
     )
     return_authorization: ReturnAuthorization | None = strawberry.field(
         resolver=tasks_read.return_authorization, description="One return (RMA) by id; null when unknown."
@@ -168,13 +178,39 @@ class Mutation:
     )
     start_order_task: OrderPayload = strawberry.field(
         resolver=task_start.start_order_task,
-        description="Start an OPEN task once the tasks before it in its domain order are closed. "
-        "Errors: NOT_FOUND, TASK_NOT_OPEN, INVALID_STATE.",
+        description="Start a ready OPEN task: what it depends on is done (R13) and its order is not held. "
+        "Errors: NOT_FOUND, TASK_NOT_OPEN, TASK_NOT_READY, ORDER_ON_HOLD, INVALID_STATE.",
     )
     close_order_task: OrderPayload = strawberry.field(
         resolver=task_close.close_order_task,
-        description="Close a task; closing the last one completes the order and lands its effects (R8–R11). "
-        "Errors: NOT_FOUND, TASK_NOT_OPEN, INVALID_STATE.",
+        description="Close a ready task; closing the last one completes the order and lands its effects (R8–R11). "
+        "Errors: NOT_FOUND, TASK_NOT_OPEN, TASK_NOT_READY, ORDER_ON_HOLD, INVALID_STATE.",
+    )
+    fail_order_task: OrderPayload = strawberry.field(
+        resolver=task_fail.fail_order_task,
+        description="An OPEN or IN_PROGRESS task failed: it becomes FAILED with the reason and category, its order "
+        "is in fallout and nothing that depends on it moves until it is retried or skipped. "
+        "Errors: NOT_FOUND, TASK_NOT_OPEN, INVALID_INPUT, ORDER_ON_HOLD.",
+    )
+    retry_order_task: OrderPayload = strawberry.field(
+        resolver=task_retry.retry_order_task,
+        description="A FAILED task is OPEN again as its next attempt (the attempt count is kept). "
+        "Errors: NOT_FOUND, INVALID_STATE, ORDER_ON_HOLD.",
+    )
+    skip_order_task: OrderPayload = strawberry.field(
+        resolver=task_skip.skip_order_task,
+        description="Declare a task done without doing it, saying why (allowed to administrators); it counts as "
+        "closed for its dependants and for completion, and is recorded in the task's history. "
+        "Errors: NOT_FOUND, TASK_NOT_OPEN, INVALID_INPUT, ORDER_ON_HOLD.",
+    )
+    hold_order: OrderPayload = strawberry.field(
+        resolver=order_hold.hold_order,
+        description="Put an order IN_PROGRESS on hold, saying why: no task can be started or closed until it is "
+        "resumed; it can still be cancelled before its point of no return. "
+        "Errors: NOT_FOUND, INVALID_STATE, INVALID_INPUT, ORDER_ON_HOLD.",
+    )
+    resume_order: OrderPayload = strawberry.field(
+        resolver=order_hold.resume_order, description="Resume a held order: its tasks may move again. Errors: NOT_FOUND, INVALID_STATE."
     )
     suspend_entitlement: OrderPayload = strawberry.field(
         resolver=entitlement_suspend.suspend_entitlement,
