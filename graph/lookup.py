@@ -149,3 +149,15 @@ async def account_forest(
         if parent_id is not None:
             edges.append((parent_id, item_id))
     return nodes, edges
+
+
+CHILD_COUNTS = (
+    "UNWIND $ids AS itemId MATCH (p:ProductInventory {id: itemId}) "
+    "RETURN itemId, COUNT { (p)-[:HAS_CHILD]->(:ProductInventory) } AS children"
+)
+
+
+async def child_counts(graph: Graph, ids: list[str]) -> dict[str, int]:
+    """How many children each item has, without reading them (for drawing a tree level by level)."""
+    rows = await graph.fetch(CHILD_COUNTS, ids=ids)
+    return {r["itemId"]: int(r["children"]) for r in rows}

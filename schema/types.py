@@ -290,6 +290,18 @@ class ProductInventory(Node):
     async def children(self, info: Ctx) -> list[ProductInventory]:
         return [ProductInventory.of(c) for c in await info.context.loaders.children.load(self.record.id)]
 
+    @strawberry.field(
+        description="How many items are directly below this one, without reading them: a client drawing a "
+        "tree level by level (inventoryTree maxDepth) knows what can still be opened."
+    )
+    async def child_count(self, info: Ctx) -> int:
+        from graph.lookup import child_counts
+
+        found = await info.context.loaders.named("child_count", info.context.graph, child_counts, 0).load(
+            self.record.id
+        )
+        return int(found)
+
     @strawberry.field(description="Items above this one, root first.")
     async def ancestors(self, info: Ctx) -> list[ProductInventory]:
         return [ProductInventory.of(a) for a in await info.context.loaders.ancestors.load(self.record.id)]

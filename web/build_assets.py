@@ -29,10 +29,8 @@ VENDOR_FILES: dict[str, str] = {
     "graphiql/LICENSE": "graphiql/LICENSE",
     "cytoscape/cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "cytoscape/LICENSE": "cytoscape/LICENSE",
-    "dagre/dagre.min.js": "dagre/dist/dagre.min.js",
-    "dagre/LICENSE": "dagre/LICENSE",
-    "cytoscape-dagre/cytoscape-dagre.js": "cytoscape-dagre/cytoscape-dagre.js",
-    "cytoscape-dagre/LICENSE": "cytoscape-dagre/LICENSE",
+    "d3-hierarchy/d3-hierarchy.min.js": "d3-hierarchy/dist/d3-hierarchy.min.js",
+    "d3-hierarchy/LICENSE": "d3-hierarchy/LICENSE",
 }
 
 

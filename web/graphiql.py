@@ -18,7 +18,8 @@ VENDOR = "/static/vendor"
 class ExampleTab:
     """One GraphiQL tab the page opens with: one operation, its variables, and the ids it hands on.
 
-    `remember` maps a variable name to the path of a value in the answer (`createOrder.order.id`);
+    `remember` maps a variable name to the path of a value in the answer (`createOrder.order.id`;
+    `edges[node.ready=true]` picks the first element of a list whose `node.ready` is true);
     the page keeps that value and fills it into later tabs whose variable still holds a
     `<placeholder>`, so the walk-through needs no copying and pasting of ids.
     """
@@ -157,12 +158,13 @@ mutation ApproveOrder($orderId: ID!) {
 """
 
 NEXT_TASK = """\
-# Step 8: the next task of the order still to do. The page remembers its id as `taskId`.
-# Run steps 8, 9 and 10 again until this answers with no task: the order is then COMPLETED.
+# Step 8: the order's tasks still to do; the page remembers the first one that is `ready` (what
+# it depends on is done, R13) as `taskId`. Run steps 8, 9 and 10 again until this answers with
+# no task: the order is then COMPLETED.
 query NextTask($orderId: ID!) {
-  openTasks(orderId: $orderId, first: 1) {
+  openTasks(orderId: $orderId, first: 50) {
     totalCount
-    edges { node { id name state pointOfNoReturn domainOrder { kind } } }
+    edges { node { id name state ready pointOfNoReturn domainOrder { kind } } }
   }
   order(id: $orderId) { state }
 }
@@ -223,7 +225,7 @@ EXAMPLE_TABS: tuple[ExampleTab, ...] = (
     ExampleTab(REVIEW_ORDER, _variables(orderId=ORDER_ID)),
     ExampleTab(SUBMIT_ORDER, _variables(orderId=ORDER_ID)),
     ExampleTab(APPROVE_ORDER, _variables(orderId=ORDER_ID)),
-    ExampleTab(NEXT_TASK, _variables(orderId=ORDER_ID), {"taskId": "openTasks.edges.0.node.id"}),
+    ExampleTab(NEXT_TASK, _variables(orderId=ORDER_ID), {"taskId": "openTasks.edges[node.ready=true].node.id"}),
     ExampleTab(START_TASK, _variables(taskId=TASK_ID)),
     ExampleTab(CLOSE_TASK, _variables(taskId=TASK_ID)),
     ExampleTab(UPGRADED_BUNDLE, _variables(orderId=ORDER_ID, bundleId=BUNDLE)),
@@ -302,7 +304,18 @@ _PAGE = """\
       var remembered = {{}};
       try {{ remembered = JSON.parse(sessionStorage.getItem('macd-graphiql-ids') || '{{}}'); }} catch (e) {{}}
       function valueAt(data, path) {{
-        return path.split('.').reduce(function (v, k) {{ return v == null ? v : v[k]; }}, data);
+        // Segments are keys, or `list[sub.path=value]`: the first element whose sub.path equals value.
+        var segments = path.match(/[^.\\[\\]]+(\\[[^\\]]*\\])?/g) || [];
+        return segments.reduce(function (v, segment) {{
+          if (v == null) {{ return v; }}
+          var m = segment.match(/^([^\\[]+)\\[([^=]+)=([^\\]]*)\\]$/);
+          if (!m) {{ return v[segment]; }}
+          var list = v[m[1]] || [];
+          for (var i = 0; i < list.length; i++) {{
+            if (String(valueAt(list[i], m[2])) === m[3]) {{ return list[i]; }}
+          }}
+          return null;
+        }}, data);
       }}
       function fill(variables) {{
         if (!variables || typeof variables !== 'object') {{ return variables; }}

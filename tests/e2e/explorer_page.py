@@ -40,9 +40,19 @@ class ExplorerPage:
             "() => Object.fromEntries(window.explorer.cy.nodes('[kind = \"item\"]').map(n => [n.id(), n.data()]))"
         )
 
+    def timings(self) -> dict[str, Any]:
+        """What the page measured: `firstPaint` (ms), and `expand`, `collapse`, `listExpand` figures."""
+        return self.page.evaluate("() => JSON.parse(JSON.stringify(window.explorer.timings))")  # type: ignore[no-any-return]
+
+    def wait_until_collapsed(self, item_id: str) -> None:
+        self.page.wait_for_function(
+            "id => window.explorer.cy.getElementById(id).data('collapsed') === true", arg=item_id,
+            timeout=DRAWN_TIMEOUT_MS,
+        )
+
     def drawn_edges(self) -> set[tuple[str, str]]:
         pairs = self.page.evaluate(
-            "() => window.explorer.cy.edges().map(e => [e.source().id(), e.target().id()])"
+            "() => window.explorer.cy.edges('[kind = \"child\"]').map(e => [e.source().id(), e.target().id()])"
         )
         return {(source, target) for source, target in pairs}
 

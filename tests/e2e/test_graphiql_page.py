@@ -137,7 +137,7 @@ def test_a_newcomer_completes_the_four_g_to_five_g_upgrade_from_the_tabs_alone(
         queue = run("NextTask")
         if queue["openTasks"]["totalCount"] == 0:
             break
-        task = queue["openTasks"]["edges"][0]["node"]
+        task = next(e["node"] for e in queue["openTasks"]["edges"] if e["node"]["ready"])
         if task["state"] == "OPEN":
             assert run("StartTask")["startOrderTask"]["errors"] == []
         assert run("CloseTask")["closeOrderTask"]["errors"] == []
