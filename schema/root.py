@@ -33,6 +33,7 @@ from resolvers import (
     task_skip,
     task_start,
     tasks_read,
+    work_order_lifecycle,
 )
 from resolvers.order_preview import OrderPreview
 from schema.errors import ErrorCodes, should_mask
@@ -43,6 +44,7 @@ from schema.fulfillment import (
     ReturnAuthorization,
     ReturnPayload,
     WorkOrder,
+    WorkOrderPayload,
 )
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
@@ -121,6 +123,11 @@ class Query:
     )
     return_authorization: ReturnAuthorization | None = strawberry.field(
         resolver=tasks_read.return_authorization, description="One return (RMA) by id; null when unknown."
+    )
+    open_work_orders: list[WorkOrder] = strawberry.field(
+        resolver=work_order_lifecycle.open_work_orders,
+        description="A technician's day: the visits booked at a location on a day (SCHEDULED or IN_PROGRESS), "
+        "by date and window; without a day, every unfinished visit there.",
     )
 
 
@@ -228,9 +235,30 @@ class Mutation:
         "CANCELLED when it completes (at once, with no order, when nothing is left to disconnect). "
         "Errors: NOT_FOUND, INVALID_STATE, ALREADY_IN_OPEN_ORDER.",
     )
+    schedule_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.schedule_work_order,
+        description="Book a visit for a day and a time window (OPEN, SCHEDULED to rebook, or FAILED to try again "
+        "as the next attempt). Errors: NOT_FOUND, INVALID_STATE, INVALID_INPUT, ORDER_ON_HOLD.",
+    )
+    start_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.start_work_order,
+        description="The technician or courier starts a SCHEDULED visit (not while the order is on hold). "
+        "Errors: NOT_FOUND, INVALID_STATE, ORDER_ON_HOLD.",
+    )
+    complete_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.complete_work_order,
+        description="The visit is done; the task that waits for it becomes ready (not while the order is on hold). "
+        "Errors: NOT_FOUND, INVALID_STATE, ORDER_ON_HOLD.",
+    )
+    fail_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.fail_work_order,
+        description="The visit failed, saying why: the order is in fallout until the visit is scheduled again. "
+        "Errors: NOT_FOUND, INVALID_STATE, INVALID_INPUT, ORDER_ON_HOLD.",
+    )
     receive_return: ReturnPayload = strawberry.field(
         resolver=return_receive.receive_return,
-        description="The returned device arrived (R11). Errors: NOT_FOUND, INVALID_STATE.",
+        description="The returned device arrived (R11); the collection linked to the return is complete. "
+        "Errors: NOT_FOUND, INVALID_STATE.",
     )
     close_return: ReturnPayload = strawberry.field(
         resolver=return_receive.close_return,
