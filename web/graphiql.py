@@ -157,9 +157,52 @@ mutation ApproveOrder($orderId: ID!) {
 }
 """
 
+FIELD_WORK = """\
+# Step 8: field work (R13). The 5G router must be shipped and the 4G router collected; a task that
+# needs a visit is not `ready` until its work order is done. The page remembers the first work
+# order still OPEN as `workOrderId`. Run steps 8 to 11 for each open work order.
+query FieldWork($orderId: ID!) {
+  order(id: $orderId) {
+    state
+    workOrders { id kind state item { name } location { name } }
+  }
+}
+"""
+
+SCHEDULE_VISIT = """\
+# Step 9: book the visit for a day (the page fills in today) and a time window.
+mutation ScheduleVisit($workOrderId: ID!, $date: Date!, $window: String!) {
+  scheduleWorkOrder(workOrderId: $workOrderId, date: $date, window: $window) {
+    workOrder { id kind state scheduledDate window }
+    errors { code message ids }
+  }
+}
+"""
+
+START_VISIT = """\
+# Step 10: the courier or technician is on the way.
+mutation StartVisit($workOrderId: ID!) {
+  startWorkOrder(workOrderId: $workOrderId) {
+    workOrder { id kind state }
+    errors { code message ids }
+  }
+}
+"""
+
+COMPLETE_VISIT = """\
+# Step 11: the visit is done; the task waiting for it becomes ready. Back to step 8 while work
+# orders are OPEN, then on to the tasks.
+mutation CompleteVisit($workOrderId: ID!) {
+  completeWorkOrder(workOrderId: $workOrderId) {
+    workOrder { id kind state }
+    errors { code message ids }
+  }
+}
+"""
+
 NEXT_TASK = """\
-# Step 8: the order's tasks still to do; the page remembers the first one that is `ready` (what
-# it depends on is done, R13) as `taskId`. Run steps 8, 9 and 10 again until this answers with
+# Step 12: the order's tasks still to do; the page remembers the first one that is `ready` (what
+# it depends on is done, R13) as `taskId`. Run steps 12, 13 and 14 again until this answers with
 # no task: the order is then COMPLETED.
 query NextTask($orderId: ID!) {
   openTasks(orderId: $orderId, first: 50) {
@@ -171,7 +214,7 @@ query NextTask($orderId: ID!) {
 """
 
 START_TASK = """\
-# Step 9: start the task (tasks of a domain order run in sequence).
+# Step 13: start the task (tasks of a domain order run in sequence).
 mutation StartTask($taskId: ID!) {
   startOrderTask(taskId: $taskId) {
     order { id state }
@@ -181,8 +224,8 @@ mutation StartTask($taskId: ID!) {
 """
 
 CLOSE_TASK = """\
-# Step 10: close the task. Closing a point-of-no-return task ends cancellation (R12); closing the
-# last one completes the order and lands its effects (R8-R11). Then back to step 8.
+# Step 14: close the task. Closing a point-of-no-return task ends cancellation (R12); closing the
+# last one completes the order and lands its effects (R8-R11). Then back to step 12.
 mutation CloseTask($taskId: ID!) {
   closeOrderTask(taskId: $taskId) {
     order { id state pastPointOfNoReturn }
@@ -192,7 +235,7 @@ mutation CloseTask($taskId: ID!) {
 """
 
 UPGRADED_BUNDLE = """\
-# Step 11: the result. The 4G items are INACTIVE, the 5G items ACTIVE, the 4G router is on its way
+# Step 15: the result. The 4G items are INACTIVE, the 5G items ACTIVE, the 4G router is on its way
 # back (RMA), and every change is in the items' history.
 query UpgradedBundle($orderId: ID!, $bundleId: ID!) {
   order(id: $orderId) { state returns { state device { name } } }
@@ -206,6 +249,8 @@ query UpgradedBundle($orderId: ID!, $bundleId: ID!) {
 
 ORDER_ID = "<orderId: run CreateOrder first>"
 TASK_ID = "<taskId: run NextTask first>"
+WORK_ORDER_ID = "<workOrderId: run FieldWork first>"
+TODAY = "<today>"  # the page fills in today's date
 ACCOUNT = "acc-northwind"
 BUNDLE = "pi-northwind-mbb"
 FOUR_G_ITEMS = ["pi-northwind-4g-connectivity", "pi-northwind-4g-router"]
@@ -225,6 +270,10 @@ EXAMPLE_TABS: tuple[ExampleTab, ...] = (
     ExampleTab(REVIEW_ORDER, _variables(orderId=ORDER_ID)),
     ExampleTab(SUBMIT_ORDER, _variables(orderId=ORDER_ID)),
     ExampleTab(APPROVE_ORDER, _variables(orderId=ORDER_ID)),
+    ExampleTab(FIELD_WORK, _variables(orderId=ORDER_ID), {"workOrderId": "order.workOrders[state=OPEN].id"}),
+    ExampleTab(SCHEDULE_VISIT, _variables(workOrderId=WORK_ORDER_ID, date=TODAY, window="08:00-12:00")),
+    ExampleTab(START_VISIT, _variables(workOrderId=WORK_ORDER_ID)),
+    ExampleTab(COMPLETE_VISIT, _variables(workOrderId=WORK_ORDER_ID)),
     ExampleTab(NEXT_TASK, _variables(orderId=ORDER_ID), {"taskId": "openTasks.edges[node.ready=true].node.id"}),
     ExampleTab(START_TASK, _variables(taskId=TASK_ID)),
     ExampleTab(CLOSE_TASK, _variables(taskId=TASK_ID)),
@@ -322,6 +371,7 @@ _PAGE = """\
         var out = {{}};
         Object.keys(variables).forEach(function (k) {{
           var v = variables[k];
+          if (v === '<today>') {{ out[k] = new Date().toISOString().slice(0, 10); return; }}
           out[k] = (typeof v === 'string' && v.charAt(0) === '<' && remembered[k]) ? remembered[k] : v;
         }});
         return out;

@@ -11,7 +11,7 @@
   const TREE_BATCH = 25; // items whose next level is fetched in one request
   const LEVEL_BUDGET = 2000; // "open one more level" stops before drawing more items than this
   const LIST_BUDGET = 50000; // the list view's limit for the same button
-  const NAME_LIMIT = 26;
+  const NAME_LIMIT = 23;
   const FONT_SIZE = 12;
   const MIN_RENDERED_FONT = 8; // Fit never zooms out so far that labels are smaller than this (px)
   const MIN_READABLE_ZOOM = MIN_RENDERED_FONT / FONT_SIZE;
@@ -342,7 +342,7 @@
     const detail = item.specName && item.specName.toLowerCase() !== item.name.toLowerCase() ? `${shorten(item.specName, 22)} · ` : '';
     const lines = [shorten(item.name, NAME_LIMIT), `${detail}${shownState(id)}${fold}`];
     const hit = impact.byItem.get(id);
-    if (hit) lines[1] = `⇢ ${hit.action}${hit.move ? '·MOVE' : ''} · ${shownState(id)}${fold}`;
+    if (hit) lines[1] = `⇢ ${hit.action}${hit.move ? ' · MOVE' : ''}${fold}`;
     return lines.join('\n');
   }
 
@@ -403,7 +403,7 @@
           group: 'nodes',
           data: {
             id: copy.id, kind: 'copy', anchor: oldId, color: STATE_COLORS[copy.state] || DEFAULT_COLOR,
-            label: `${shorten(copy.name, NAME_LIMIT)}\ncopy · ${copy.state}${copy.location ? ` · ${shorten(copy.location, 18)}` : ''}`,
+            label: `${shorten(copy.name, NAME_LIMIT)}\ncopy${copy.location ? ` at ${shorten(copy.location, 16)}` : ''}`,
           },
         });
         drawnIds.add(copy.id);
@@ -455,7 +455,19 @@
   function layout(wanted) {
     const parents = new Map();
     for (const edge of wanted.edges) if (edge.data.kind === 'child') parents.set(edge.data.target, edge.data.source);
-    const treeNodes = wanted.nodes.filter((n) => n.data.kind !== 'copy');
+    // A move copy takes a place in the tree right after the item it replaces, under the same parent.
+    const copiesOf = new Map();
+    for (const n of wanted.nodes) if (n.data.kind === 'copy') copiesOf.set(n.data.anchor, n);
+    const treeNodes = [];
+    for (const n of wanted.nodes) {
+      if (n.data.kind === 'copy') continue;
+      treeNodes.push(n);
+      const copy = copiesOf.get(n.data.id);
+      if (copy && parents.has(n.data.id)) {
+        parents.set(copy.data.id, parents.get(n.data.id));
+        treeNodes.push(copy);
+      }
+    }
     const root = d3.stratify().id((n) => n.data.id).parentId((n) => parents.get(n.data.id))(treeNodes);
     const leftRight = view.direction === 'LR';
     const across = leftRight ? NODE_H + 10 : NODE_W + 14;
@@ -463,11 +475,6 @@
     d3.tree().nodeSize([across, along]).separation((a, b) => (a.parent === b.parent ? 1 : 1.3))(root);
     const positions = new Map();
     root.each((n) => positions.set(n.id, leftRight ? { x: n.y, y: n.x } : { x: n.x, y: n.y }));
-    for (const n of wanted.nodes) {
-      if (n.data.kind !== 'copy') continue;
-      const at = positions.get(n.data.anchor);
-      if (at) positions.set(n.data.id, leftRight ? { x: at.x + NODE_W / 2 + 24, y: at.y + NODE_H + 4 } : { x: at.x + NODE_W + 24, y: at.y });
-    }
     for (const [id, position] of positions) cy.getElementById(id).position(position);
     cy.style().selector('edge[kind = "child"]').style('taxi-direction', leftRight ? 'rightward' : 'downward').update();
   }
@@ -853,6 +860,7 @@
       cy.resize();
       render({ fit: !view.selected, focus: view.selected });
     } else {
+      clearNotice('fit');
       render({ focus: view.selected });
     }
     scheduleMinimap();
