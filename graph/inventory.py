@@ -23,15 +23,17 @@ from graph.records import (
     to_date,
     to_datetime,
 )
+from rules.model import MAX_TREE_DEPTH
 
 # Every statement below is a constant: labels, relationship types and the depth bound are fixed
 # in code, and every value travels as a parameter.
 
 # Deepest hierarchy any walk follows; installed bases are far shallower. Variable-length bounds
 # cannot be parameters, so the walks below spell it out.
-MAX_DEPTH = 64
+MAX_DEPTH = MAX_TREE_DEPTH
 WALK_DOWN = "-[:HAS_CHILD*0..64]->"
 WALK_UP = "<-[:HAS_CHILD*0..64]-"
+assert str(MAX_DEPTH) in WALK_DOWN and str(MAX_DEPTH) in WALK_UP, "the walks must reach the depth bound"
 
 # The columns an ItemRecord is read from, for the item bound to `p`.
 ITEM_COLUMNS = (

@@ -29,7 +29,9 @@ from resolvers.order_lifecycle import (
 from resolvers.order_mutation import run_order_mutation
 from rules.effects import ApprovalPlan, approvable, approval_effects
 from rules.fulfillment import Decomposition, decompose
-from rules.model import InventoryItem, Order
+from rules.invariants import order_tree_violations
+from rules.model import InventoryItem, Order, RuleError
+from rules.order_lines import TreeView
 from schema.context import Context
 from schema.orders import OrderPayload
 
@@ -45,8 +47,13 @@ async def approve_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
     async def work(tx: Tx) -> str:
         order = await lock_order_for(tx, graph, info, str(order_id), "order.approve")
         approvable(order.id, order.state)
+        await order_graph.lock_parents(tx, graph, target_ids(order))
+        tree, children = await order_graph.load_trees(tx, graph, target_ids(order))
         items = await fulfillment.items_in(tx, graph, target_ids(order))
-        known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines})
+        known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines} | {i.spec_id for i in tree.values()})
+        problems = order_tree_violations(order, TreeView(tree, children), known.specs)
+        if problems:
+            raise RuleError(*problems)
         plan = approval_effects(order, items, lifecycle_id)
         decomposition = decompose(
             order, items, known.specs, known.templates, known.service_specs_of, lifecycle_id
