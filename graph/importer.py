@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
+from graph.versions import version_order
 from installed_base.format import (
     Characteristic,
     FulfillmentTask,
@@ -462,11 +463,6 @@ def specification_definition(s: ProductSpecification) -> str:
             "fulfillment": json.loads(fulfillment_json(s.fulfillment)),
         }
     )
-
-
-def version_order(version: str) -> tuple[tuple[int, int | str], ...]:
-    """Sorts versions naturally ("2" before "10"); the greatest is a specification's newest."""
-    return tuple((0, int(p)) if p.isdigit() else (1, p) for p in version.replace("-", ".").split("."))
 
 
 def _spec_props(s: ProductSpecification) -> dict[str, Any]:

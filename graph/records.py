@@ -45,6 +45,7 @@ class ItemRecord:
     version: int = 1
     created_at: datetime | None = None
     depth: int = 0
+    spec_version: str | None = None
 
     def as_rule_item(self, open_order_id: str | None = None) -> InventoryItem:
         return InventoryItem(
@@ -57,6 +58,7 @@ class ItemRecord:
             location_id=self.location_id,
             characteristics=dict(self.characteristics),
             open_order_id=open_order_id,
+            spec_version=self.spec_version,
         )
 
 
@@ -89,6 +91,8 @@ class SpecRecord:
     bundles: tuple[BundleRecord, ...] = ()
     service_spec_ids: tuple[str, ...] = ()
     fulfillment: tuple[TaskTemplateRecord, ...] = ()
+    versions: tuple[str, ...] = ()
+    """Every stored version of the specification, oldest first; `version` is the newest."""
 
     def as_rule_spec(self) -> ProductSpec:
         return ProductSpec(

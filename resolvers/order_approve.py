@@ -12,7 +12,7 @@ import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import fulfillment, history
+from graph import catalog, fulfillment, history
 from graph import orders as order_graph
 from graph.driver import Graph
 from resolvers.order_lifecycle import (
@@ -51,7 +51,9 @@ async def approve_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
         tree, children = await order_graph.load_trees(tx, graph, target_ids(order))
         items = await fulfillment.items_in(tx, graph, target_ids(order))
         known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines} | {i.spec_id for i in tree.values()})
-        problems = order_tree_violations(order, TreeView(tree, children), known.specs)
+        versions = await catalog.spec_versions_in(tx, graph, sorted({i.spec_id for i in tree.values()}))
+        specs = {**known.specs, **{key: r.as_rule_spec() for key, r in versions.items()}}
+        problems = order_tree_violations(order, TreeView(tree, children), specs)
         if problems:
             raise RuleError(*problems)
         plan = approval_effects(order, items, lifecycle_id)

@@ -268,3 +268,66 @@ class TestAddedProductsRespectTheDepthBound:
         refused = await add_product(api, order_id, f"s-l{depth + 1}", parent=new_item)
 
         assert codes(refused) == ["DEPTH_EXCEEDED"] and refused["errors"][0]["ids"] == [new_item]
+
+
+VERSIONED = [
+    {**spec("v-bundle", bundles=[("v-leaf", 0, 2)]), "version": "1"},
+    spec("v-leaf"),
+    spec("v-extra"),
+]
+VERSION_2 = {**spec("v-bundle", bundles=[("v-leaf", 0, 1), ("v-extra", 0, 1)]), "version": "2"}
+
+
+class TestSpecificationVersions:
+    @pytest.fixture
+    async def versioned(self, clean_graph: Graph) -> Graph:
+        tree = item("v-root", "v-bundle", item("v-leaf-1", "v-leaf"), item("v-leaf-2", "v-leaf"))
+        await load(clean_graph, document(VERSIONED, account("acc-v", tree)))
+        await load(clean_graph, document([VERSION_2, spec("v-leaf"), spec("v-extra")], account("acc-v")))
+        return clean_graph
+
+    async def test_the_api_shows_versions_and_items_keep_the_rules_of_theirs(
+        self, versioned: Graph, api: Api
+    ) -> None:
+        data = await api('query { inventoryItem(id: "v-root") { specificationVersion '
+                         'specification { version versions } } }')
+        assert data["inventoryItem"] == {
+            "specificationVersion": "1", "specification": {"version": "2", "versions": ["1", "2"]},
+        }
+        order_id = await new_order(api, "acc-v", "CHANGE")
+        # version 1 does not bundle v-extra (the newest does)
+        assert codes(await add_product(api, order_id, "v-extra", parent="v-root")) == ["SPEC_NOT_ALLOWED"]
+
+    async def test_a_change_line_moves_an_item_to_another_version_checked_against_its_bundles(
+        self, versioned: Graph, api: Api
+    ) -> None:
+        order_id = await new_order(api, "acc-v", "CHANGE")
+        data = await api(
+            "mutation ($in: AddInventoryInput!) { addInventoryToOrder(input: $in) { errors { code ids } } }",
+            **{"in": {"orderId": order_id, "inventoryIds": ["v-root"], "specificationVersion": "2"}},
+        )
+        assert [e["code"] for e in data["addInventoryToOrder"]["errors"]] == ["CARDINALITY_EXCEEDED"]
+        data = await api(
+            "mutation ($in: AddInventoryInput!) { addInventoryToOrder(input: $in) { errors { code ids } } }",
+            **{"in": {"orderId": order_id, "inventoryIds": ["v-root"], "specificationVersion": "9"}},
+        )
+        assert [e["code"] for e in data["addInventoryToOrder"]["errors"]] == ["NOT_FOUND"]
+
+        ok(await add_inventory(api, order_id, "v-leaf-2", line_action="DISCONNECT"))
+        root_line = lines_by_item(ok(await add_inventory(api, order_id, "v-root")))["v-root"]
+        data = await api(
+            "mutation ($in: UpdateOrderLineInput!) { updateOrderLine(input: $in) { errors { code } "
+            "order { lines { id specificationVersion } } } }",
+            **{"in": {"lineId": root_line["id"], "specificationVersion": "2"}},
+        )
+        payload = data["updateOrderLine"]
+        assert payload["errors"] == []
+        assert {"id": root_line["id"], "specificationVersion": "2"} in payload["order"]["lines"]
+        ok(await submit(api, order_id))
+        ok(await approve(api, order_id))
+        await close_all_tasks(api, order_id)
+
+        data = await api('query { inventoryItem(id: "v-root") { specificationVersion } '
+                         'inventoryHistory(id: "v-root") { field fromValue toValue } }')
+        assert data["inventoryItem"]["specificationVersion"] == "2"
+        assert {"field": "specificationVersion", "fromValue": "1", "toValue": "2"} in data["inventoryHistory"]
