@@ -11,6 +11,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -121,6 +122,8 @@ def graph_invariants_hold(request: pytest.FixtureRequest) -> Iterator[None]:
     )
     if not used_database or "NEO4J_TEST_URI" not in os.environ:
         return
-    violations = asyncio.run(_check_test_database())
+    # in a thread of its own: the browser tests keep an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        violations = pool.submit(asyncio.run, _check_test_database()).result()
     if violations:
         pytest.fail(f"{request.module.__name__} left the graph inconsistent:\n  " + "\n  ".join(violations))
