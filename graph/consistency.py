@@ -16,6 +16,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph, run
+from rules.lifecycle_model import TaskState
 from rules.model import OPEN_ORDER_STATES, InventoryState, OrderState
 
 # Orders whose lines claim their items (R6). Follow-on orders waiting for another order are not
@@ -36,8 +37,8 @@ INSTALLED_ITEM_STATES: tuple[str, ...] = (
     InventoryState.DISCONNECT_PENDING.value,
 )
 
-_EVERY_TASK_STATE = ["OPEN", "IN_PROGRESS", "CLOSED_COMPLETE", "CANCELLED"]
-_FINISHED_TASK_STATES = ["CLOSED_COMPLETE", "CANCELLED"]
+_EVERY_TASK_STATE = [s.value for s in TaskState]
+_FINISHED_TASK_STATES = [TaskState.CLOSED_COMPLETE.value, TaskState.CANCELLED.value, TaskState.SKIPPED.value]
 
 LINE_STATES_BY_ORDER_STATE: dict[str, list[str]] = {s.value: [s.value] for s in OrderState}
 """The states an order's lines may be in while the order is in a state (lines follow their order)."""

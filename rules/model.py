@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 
@@ -89,6 +90,9 @@ class ErrorCode(StrEnum):
     COVERED_BY_ANCESTOR = "COVERED_BY_ANCESTOR"
     LIVE_UNDER_INACTIVE = "LIVE_UNDER_INACTIVE"
     DEPTH_EXCEEDED = "DEPTH_EXCEEDED"
+    TASK_NOT_READY = "TASK_NOT_READY"
+    ORDER_ON_HOLD = "ORDER_ON_HOLD"
+    DEPENDENCY_CYCLE = "DEPENDENCY_CYCLE"
 
 
 @dataclass(frozen=True)
@@ -224,3 +228,6 @@ class Order:
     state: OrderState
     version: int = 1
     lines: list[OrderLine] = field(default_factory=list)
+    on_hold: bool = False
+    requested_start: date | None = None
+    requested_completion: date | None = None

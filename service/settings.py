@@ -29,6 +29,7 @@ class Settings:
     max_tree_depth: int = MAX_TREE_DEPTH
     """`MACD_MAX_TREE_DEPTH` (1..64): how many levels below its root an item may sit; every write
     (import, generator, added products) enforces it, and every read walks that deep."""
+    test_clock_token: str | None = None
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -53,6 +54,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
         max_tree_depth=tree_depth_bound(env.get("MACD_MAX_TREE_DEPTH")),
+        test_clock_token=env.get("MACD_TEST_CLOCK_TOKEN") or None,
     )
 
 
