@@ -81,6 +81,11 @@ described_enum(
         "NOT_APPROVABLE": "The order is not SUBMITTED, so it cannot be approved or rejected.",
         "TASK_NOT_OPEN": "The task is not in a state the step starts from (start needs OPEN, close IN_PROGRESS).",
         "CONFLICT": "Another request changed the same data at the same time; read again and retry.",
+        "COVERED_BY_ANCESTOR": "The line's action is set by an ancestor's DISCONNECT, SUSPEND or RESUME line; edit "
+        "or remove that line instead (`ids`: the line, then the covering line).",
+        "LIVE_UNDER_INACTIVE": "Completing the order would leave live items under an item it makes INACTIVE; give them "
+        "lines too (`ids` names them).",
+        "DEPTH_EXCEEDED": "The new product would sit deeper below its root than a tree may go.",
         "TASK_NOT_READY": "The task waits for other tasks, its field work or the order's requested start; "
         "`ids` names what blocks it.",
         "ORDER_ON_HOLD": "The order is on hold: no task moves until it is resumed (or it is already on hold).",

@@ -37,6 +37,11 @@ class AddInventoryInput:
         default=None,
         description="Overrides the line action the order's action implies, e.g. DISCONNECT lines in a CHANGE order.",
     )
+    specification_version: str | None = strawberry.field(
+        default=None,
+        description="CHANGE lines only: move each selected item to this stored version of its specification "
+        "(checked against that version's bundle rules for the item's children); completion repoints the item.",
+    )
 
 
 @strawberry.input(description="Add a new product under an inventory item of the order (or a new root).")
@@ -58,3 +63,8 @@ class UpdateOrderLineInput:
     move_operation: bool | None = strawberry.field(default=None, description="Set or clear the move flag (MOVE orders).")
     target_location_id: strawberry.ID | None = strawberry.field(default=None, description="New target location of a move.")
     characteristics: list[CharacteristicInput] | None = strawberry.field(default=None, description="Characteristic values to set; they replace the line's changes of the same names.")
+    specification_version: str | None = strawberry.field(
+        default=None,
+        description="CHANGE lines only: move the item to this stored version of its specification "
+        "(checked against that version's bundle rules for the item's children).",
+    )

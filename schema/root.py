@@ -151,12 +151,13 @@ class Mutation:
         resolver=order_add_product.add_product_to_order,
         description="Add a new product under an item of the order, or as a new root in an ADD order (R2). "
         "Errors: NOT_FOUND, ORDER_NOT_EDITABLE, INVALID_INPUT, INVALID_STATE, SPEC_NOT_ALLOWED, "
-        "CARDINALITY_EXCEEDED, ALREADY_IN_OPEN_ORDER.",
+        "CARDINALITY_EXCEEDED, ALREADY_IN_OPEN_ORDER, DEPTH_EXCEEDED.",
     )
     update_order_line: OrderPayload = strawberry.field(
         resolver=order_line_update.update_order_line,
         description="Change one line's action, move flag, target location or characteristics; no cascade. "
-        "Errors: NOT_FOUND, ORDER_NOT_EDITABLE, INVALID_INPUT, INVALID_STATE.",
+        "Errors: NOT_FOUND, ORDER_NOT_EDITABLE, INVALID_INPUT, INVALID_STATE, COVERED_BY_ANCESTOR, "
+        "CARDINALITY_EXCEEDED.",
     )
     remove_order_line: OrderPayload = strawberry.field(
         resolver=order_line_remove.remove_order_line,
@@ -167,7 +168,7 @@ class Mutation:
         resolver=order_submit.submit_order,
         description="Validate a DRAFT order (states, characteristics, R6, and R4 for moves) and make it SUBMITTED. "
         "Errors: NOT_FOUND, ORDER_NOT_EDITABLE, INVALID_INPUT, INVALID_STATE, ALREADY_IN_OPEN_ORDER, "
-        "MOVE_FLAG_MISSING, MOVE_LOCATION_MISMATCH, MOVE_INCOMPLETE.",
+        "MOVE_FLAG_MISSING, MOVE_LOCATION_MISMATCH, MOVE_INCOMPLETE, LIVE_UNDER_INACTIVE.",
     )
     approve_order: OrderPayload = strawberry.field(
         resolver=order_approve.approve_order,
