@@ -19,6 +19,7 @@ from graph.records import (
     ServiceRecord,
     TreeRecord,
     grouped,
+    item_version,
     parse_json_map,
     to_date,
     to_datetime,
@@ -84,7 +85,7 @@ def item_from(record: Any, depth: int = 0) -> ItemRecord:
         parent_id=record["parentId"],
         location_id=record["locationId"],
         characteristics=parse_json_map(record["characteristics"]),
-        version=record["version"] or 1,
+        version=item_version(record["version"]),
         created_at=to_datetime(record["createdAt"]),
         depth=depth,
     )

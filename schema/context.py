@@ -30,6 +30,7 @@ class Context:
     loaders: Loaders
     request_id: str
     request: Any = None
+    plan_reads: bool = True  # answer plannable reads with one statement (schema/planner.py)
 
 
 def caller_of(info: Info[Context, Any]) -> Caller:

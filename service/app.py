@@ -26,6 +26,8 @@ from web.graphiql import graphiql_html
 from web.routes import web_routes
 
 log = logging.getLogger("macd.app")
+# `X-Read-Plan: off` makes the resolvers answer every field (the planner's reference behaviour).
+PLAN_HEADER = "x-read-plan"
 
 
 class MacdGraphQL(GraphQL[Context, None]):
@@ -44,7 +46,7 @@ class MacdGraphQL(GraphQL[Context, None]):
         )
         graph: Graph = self.graph_of()
         return Context(graph=graph, caller=caller, loaders=create_loaders(graph), request_id=request_id,
-                       request=request)
+                       request=request, plan_reads=request.headers.get(PLAN_HEADER) != "off")
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         """GraphiQL from the service's own static files, so it works with no internet access."""
