@@ -133,9 +133,9 @@ ITEM_TAIL = " AS row"
 TREE_HEAD = (
     "MATCH (r:ProductInventory {id: $rootId}) "
     "MATCH path = (r)-[:HAS_CHILD*0..64]->(n0:ProductInventory) WHERE length(path) <= $depth "
-    "WITH n0, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
+    "WITH r, n0, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
     "ORDER BY depth, n0.name, n0.id "
-    "RETURN collect([depth, n0.id, n0.accountId, up, "
+    "RETURN r.accountId AS accountId, collect([depth, n0.id, up, "
 )
 TREE_TAIL = "]) AS nodes"
 TREE_DEPTH = "depth"

@@ -38,8 +38,8 @@ async def close_order_task(info: Ctx, task_id: strawberry.ID) -> OrderPayload:
             await fulfillment.mark_point_of_no_return(
                 tx, graph, closure.line_ids_past_point_of_no_return, closure.task_id
             )
-        if closure.order_completes:
-            await complete_order(tx, graph, order)
+        if closure.order_completes:  # completion needs the lines: read them now, under the lock taken
+            await complete_order(tx, graph, await order_graph.order_in(tx, graph, order.id) or order)
         else:
             await order_graph.touch_order(tx, graph, order.id)
         return order.id

@@ -310,15 +310,15 @@ def plan_inventory_tree(planning: Planning, field: GraphQLField, details: list[F
         rows = await run(tx, graph, statement, {"rootId": str(args["rootId"]), "depth": depth})
         values = rows[0]["nodes"] if rows else []
         if values:
-            authorize(cast(Any, PlannedInfo(context)), "inventory.read", values[0][2])
+            authorize(cast(Any, PlannedInfo(context)), "inventory.read", rows[0]["accountId"])
         out: dict[str, Any] = {}
         for key, what, part in parts:
             if what == "constant":
                 out[key] = part
             elif what == "nodes":
-                out[key] = [part(v[4]) for v in values]
+                out[key] = [part(v[3]) for v in values]
             else:
-                out[key] = part([{"parentId": v[3], "childId": v[1]} for v in values if v[0] > 0 and v[3] is not None])
+                out[key] = part([{"parentId": v[2], "childId": v[1]} for v in values if v[0] > 0 and v[2] is not None])
         return out
 
     return run_tree

@@ -24,6 +24,7 @@ class Settings:
     local_bolt_port: int
     host: str
     port: int
+    workers: int = 1
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -47,4 +48,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         local_bolt_port=int(env.get("MACD_NEO4J_BOLT_PORT", "7687")),
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
+        workers=max(1, int(env.get("MACD_WORKERS") or os.cpu_count() or 1)),
     )
