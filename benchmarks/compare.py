@@ -44,7 +44,7 @@ from benchmarks import floors
 from benchmarks.common import graph_for, neo4j_env, reset, tree_document
 from graph.migrations import migrate
 from service.live import free_port
-from service.settings import PROJECT_ROOT
+from service.settings import PROJECT_ROOT, load_settings
 
 PEER_DIR = PROJECT_ROOT / "benchmarks" / "peer"
 REPORT = PROJECT_ROOT / "docs" / "benchmarks.md"
@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
             service = GraphQLClient(service_url, headers)
             peer = GraphQLClient(peer_url)
             pids = worker_pids(svc.pid)
-            workers = max(1, len(pids) - 1)
+            workers = load_settings({**os.environ, **service_env}).workers
             time.sleep(1)
             idle_rss = rss_kib(pids)
             check_same_rows(floor, service, peer)
