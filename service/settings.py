@@ -25,6 +25,7 @@ class Settings:
     host: str
     port: int
     workers: int = 1
+    test_clock_token: str | None = None
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -49,4 +50,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
         workers=max(1, int(env.get("MACD_WORKERS") or os.cpu_count() or 1)),
+        test_clock_token=env.get("MACD_TEST_CLOCK_TOKEN") or None,
     )
