@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from graph import inventory
 from graph.catalog import spec_physical, spec_version
 from graph.records import item_version, parse_characteristic_specs, parse_json_map, to_datetime
 
@@ -91,7 +92,7 @@ FIELDS: dict[tuple[str, str], Storage] = {
 
 # Variable names by nesting level; a planned statement nests at most this deep.
 VARIABLES = tuple("n" + str(i) for i in range(64))
-MAX_DEPTH = 64
+MAX_DEPTH = inventory.MAX_DEPTH
 
 
 def checked(name: str) -> str:
@@ -132,7 +133,7 @@ ITEM_TAIL = " AS row"
 # A subtree as flat nodes, parents before children, as `graph.inventory.TREE` walks it.
 TREE_HEAD = (
     "MATCH (r:ProductInventory {id: $rootId}) "
-    "MATCH path = (r)-[:HAS_CHILD*0..64]->(n0:ProductInventory) WHERE length(path) <= $depth "
+    "MATCH path = (r)" + inventory.WALK_DOWN + "(n0:ProductInventory) WHERE length(path) <= $depth "
     "WITH r, n0, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
     "ORDER BY depth, n0.name, n0.id "
     "RETURN r.accountId AS accountId, collect([depth, n0.id, up, "

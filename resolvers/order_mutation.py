@@ -11,12 +11,12 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import catalog, fulfillment
+from graph import catalog
 from graph import orders as order_graph
 from graph.driver import Graph
 from resolvers.order_read import saved_order
 from rules.capture import TreeView, diff_lines
-from rules.model import ErrorCode, Order, OrderAction, OrderLine, ProductSpec, RuleError, RuleViolation
+from rules.model import ErrorCode, Order, OrderLine, ProductSpec, RuleError, RuleViolation
 from schema.context import Context, authorize
 from schema.errors import OrderError
 from schema.orders import OrderPayload
@@ -50,25 +50,18 @@ async def open_workspace(
     order_id: str,
     item_ids: Sequence[str] = (),
     spec_ids: Sequence[str] = (),
-    targets_only: bool = False,
 ) -> Workspace:
-    """Lock the order and read what deciding on it needs: the trees of the items it and `item_ids`
-    touch, or with `targets_only` (submission of anything but a move) just the targeted items."""
     order = await order_graph.lock_order(tx, graph, order_id)
     if order is None:
         raise not_found("orderId", order_id)
     authorize(info, "order.edit", order.account_id)
     wanted = [*item_ids, *(ln.inventory_id for ln in order.lines if ln.inventory_id)]
-    children: dict[str, list[str]] = {}
-    if targets_only and order.action is not OrderAction.MOVE:
-        items = await fulfillment.items_in(tx, graph, wanted)
-    elif wanted:
-        items, children = await order_graph.load_trees(tx, graph, wanted)
-    else:
-        items = {}
+    await order_graph.lock_parents(tx, graph, wanted)
+    items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
     all_spec_ids = {i.spec_id for i in items.values()} | set(spec_ids) | {ln.spec_id for ln in order.lines}
     records = await catalog.specs_in(tx, graph, sorted(all_spec_ids))
-    specs = {sid: r.as_rule_spec() for sid, r in records.items()}
+    records.update(await catalog.spec_versions_in(tx, graph, sorted(all_spec_ids)))
+    specs = {sid: r.as_rule_spec() for sid, r in records.items()}  # newest by id, every version by id@version
     return Workspace(tx, graph, order, TreeView(items=items, children=children), specs)
 
 

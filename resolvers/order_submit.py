@@ -23,9 +23,7 @@ async def submit_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:
-        # Capture already validated each line against the trees; submission re-checks what may have
-        # changed since (claims, states, the catalog) on the targeted items alone, except for a move (R4).
-        ws = await open_workspace(tx, graph, info, str(order_id), targets_only=True)
+        ws = await open_workspace(tx, graph, info, str(order_id))
         problems = validate_submission(ws.order, ws.view, ws.specs)
         if problems:
             raise RuleError(*problems)
