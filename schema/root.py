@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from resolvers import (
     contract_cancel,
@@ -52,6 +52,7 @@ from schema.lookup import InventorySearchResult, LocationPayload
 from schema.node import Node
 from schema.orders import CustomerOrder, OrderLine, OrderLinePreview, OrderPayload
 from schema.pagination import AccountConnection
+from schema.planner import PlannedReads
 from schema.types import (
     Account,
     Contract,
@@ -272,9 +273,17 @@ class Mutation:
     )
 
 
+# Parsed and validated documents are cached across requests (bounded LRU, keyed by the query text).
+DOCUMENT_CACHE_SIZE = 512
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
     types=[Location, ServiceSpecification, Contract, Entitlement, DomainOrder, OrderTask, WorkOrder, OrderLine],
-    extensions=[ErrorCodes, lambda: MaskErrors(should_mask_error=should_mask)],
+    extensions=[
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        ErrorCodes,
+        PlannedReads,
+        lambda: MaskErrors(should_mask_error=should_mask),
+    ],
 )

@@ -5,6 +5,7 @@ Nested fields go through the request's DataLoaders, so a query costs one round t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -304,7 +305,8 @@ class ProductInventory(Node):
 
     @strawberry.field(description="Items directly below this one, by name.")
     async def children(self, info: Ctx) -> list[ProductInventory]:
-        return [ProductInventory.of(c) for c in await info.context.loaders.children.load(self.record.id)]
+        below = self.depth + 1
+        return [ProductInventory.of(replace(c, depth=below)) for c in await info.context.loaders.children.load(self.record.id)]
 
     @strawberry.field(
         description="How many items are directly below this one, without reading them: a client drawing a "
