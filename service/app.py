@@ -19,7 +19,7 @@ from graph.driver import Graph, open_graph
 from graph.migrations import migrate
 from resolvers.loaders import create_loaders
 from schema.context import Caller, Context
-from schema.errors import request_id_var
+from schema.errors import error_code, request_id_var
 from schema.root import schema
 from service.clock import request_now
 from service.local_neo4j import LocalNeo4j, bolt_answers
@@ -54,6 +54,16 @@ class MacdGraphQL(GraphQL[Context, None]):
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
+
+    async def process_result(self, request: Any, result: Any) -> Any:
+        """Every GraphQL error leaves with `extensions.code`, also those raised before execution
+        (a document that does not parse, when the parser cache answers)."""
+        response = await super().process_result(request, result)
+        formatted_errors: list[dict[str, Any]] = response.get("errors") or []
+        for error, formatted in zip(result.errors or [], formatted_errors, strict=False):
+            extensions = formatted.setdefault("extensions", {})
+            extensions.setdefault("code", error_code(error))
+        return response
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         """GraphiQL from the service's own static files, so it works with no internet access."""
