@@ -6,7 +6,7 @@ import contextlib
 import logging
 import uuid
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import Any, cast
 
 import orjson
 from starlette.applications import Starlette
@@ -59,7 +59,7 @@ class MacdGraphQL(GraphQL[Context, None]):
         """Every GraphQL error leaves with `extensions.code`, also those raised before execution
         (a document that does not parse, when the parser cache answers)."""
         response = await super().process_result(request, result)
-        formatted_errors: list[dict[str, Any]] = response.get("errors") or []
+        formatted_errors = cast(list[dict[str, Any]], response.get("errors") or [])
         for error, formatted in zip(result.errors or [], formatted_errors, strict=False):
             extensions = formatted.setdefault("extensions", {})
             extensions.setdefault("code", error_code(error))
