@@ -275,7 +275,7 @@ ITEMS_IN = (
     "RETURN collect([p.id, p.name, p.state, p.accountId, p.characteristics, p.openOrderId, "
     "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0], "
     "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], "
-    "[(p)-[:AT]->(l:Location) | l.id][0]]) AS items"
+    "[(p)-[:AT]->(l:Location) | l.id][0], p.followOnOrderId]) AS items"
 )
 
 

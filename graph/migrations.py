@@ -34,6 +34,10 @@ STATEMENTS = (
     "CREATE INDEX inventory_open_order IF NOT EXISTS FOR (p:ProductInventory) ON (p.openOrderId)",
     "CREATE INDEX task_queue IF NOT EXISTS FOR (t:OrderTask) ON (t.queueKey)",
     "CREATE INDEX task_order IF NOT EXISTS FOR (t:OrderTask) ON (t.orderId)",
+    # Follow-on orders (R15) and revisions (R14).
+    "CREATE INDEX inventory_follow_on_order IF NOT EXISTS FOR (p:ProductInventory) ON (p.followOnOrderId)",
+    "CREATE INDEX order_follows IF NOT EXISTS FOR (o:CustomerOrder) ON (o.followsOrderId)",
+    "CREATE CONSTRAINT orderrevision_id IF NOT EXISTS FOR (n:OrderRevision) REQUIRE n.id IS UNIQUE",
 )
 
 

@@ -86,6 +86,8 @@ def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
         state=OrderState(props["state"]),
         version=int(props.get("version") or 1),
         lines=[line_from(p) for p in lines],
+        follows_order_id=props.get("followsOrderId"),
+        order_version=int(props.get("orderVersion") or 1),
     )
 
 
@@ -118,6 +120,19 @@ async def order_ids_of_accounts(graph: Graph, account_ids: list[str]) -> dict[st
     out: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         out[r["aid"]].append(r["id"])
+    return out
+
+
+async def follow_on_ids_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, list[str]]:
+    """The follow-on orders of each order (R15), oldest first."""
+    rows = await graph.fetch(
+        "UNWIND $ids AS oid MATCH (f:CustomerOrder {followsOrderId: oid}) "
+        "RETURN oid, f.id AS id ORDER BY f.createdAt, f.id",
+        ids=order_ids,
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        out[r["oid"]].append(r["id"])
     return out
 
 
@@ -164,8 +179,10 @@ async def create_order(
         graph,
         "MATCH (a:Account {id: $accountId}) "
         "CREATE (a)-[:PLACED]->(o:CustomerOrder {id: $id, accountId: $accountId, action: $action, "
-        "state: $state, version: 1, idempotencyKey: $key, createdAt: datetime(), updatedAt: datetime(), "
-        "createdBy: $caller})",
+        "state: $state, version: 1, orderVersion: 1, idempotencyKey: $key, createdAt: datetime(), "
+        "updatedAt: datetime(), createdBy: $caller, followsOrderId: $follows}) "
+        "WITH o OPTIONAL MATCH (first:CustomerOrder {id: $follows}) "
+        "FOREACH (_ IN CASE WHEN first IS NULL THEN [] ELSE [1] END | CREATE (o)-[:FOLLOWS]->(first))",
         {
             "id": order.id,
             "accountId": order.account_id,
@@ -173,6 +190,7 @@ async def create_order(
             "state": order.state.value,
             "key": idempotency_key,
             "caller": caller_id,
+            "follows": order.follows_order_id,
         },
     )
 
@@ -197,7 +215,7 @@ async def load_trees(
         "OPTIONAL MATCH (n)-[:AT]->(l:Location) "
         "WITH n, up, s, l ORDER BY n.name, n.id "
         "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, "
-        "up.id, s.id, l.id]) AS items",
+        "up.id, s.id, l.id, n.followOnOrderId]) AS items",
         {"ids": sorted(set(item_ids))},
     )
     items: dict[str, InventoryItem] = {}
@@ -220,32 +238,49 @@ async def location_ids_of_account(tx: Tx, graph: Graph, account_id: str) -> set[
     return {r["id"] for r in rows}
 
 
-async def claim_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str]) -> dict[str, str]:
+CLAIM_ITEMS = (
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
+    "WITH p REMOVE p.claimLock WITH p "
+    "OPTIONAL MATCH (other:CustomerOrder {id: p.openOrderId}) "
+    "OPTIONAL MATCH (queued:CustomerOrder {id: p.followOnOrderId}) "
+    "WITH p, queued, p.openOrderId IS NOT NULL AND p.openOrderId <> $orderId "
+    "AND coalesce(other.state IN $open, false) AS taken "
+    "WITH p, taken, taken AND $follows IS NOT NULL AND p.openOrderId = $follows AS followable, "
+    "p.followOnOrderId IS NOT NULL AND p.followOnOrderId <> $orderId "
+    "AND coalesce(queued.state IN $open, false) AS queuedTaken "
+    "WITH p, taken, followable, CASE WHEN NOT taken THEN null "
+    "WHEN followable AND NOT queuedTaken THEN null "
+    "WHEN followable THEN p.followOnOrderId ELSE p.openOrderId END AS holder "
+    "SET p.openOrderId = CASE WHEN NOT taken THEN $orderId ELSE p.openOrderId END, "
+    "p.followOnOrderId = CASE WHEN followable AND holder IS NULL THEN $orderId ELSE p.followOnOrderId END "
+    "WITH p, holder WHERE holder IS NOT NULL RETURN p.id AS id, holder"
+)
+
+
+async def claim_items(
+    tx: Tx, graph: Graph, order_id: str, item_ids: list[str], follows_order_id: str | None = None
+) -> dict[str, str]:
     """Mark items as worked on by `order_id` (rule R6), locking each item first.
 
     Writing the lock before reading `openOrderId` makes a concurrent claim wait for this
     transaction and then see its result, so two orders can never both claim one item.
-    Returns the items another open order holds (item id -> order id); the caller then aborts.
+    A follow-on order (`follows_order_id`, R15) claims items its first order holds as
+    `followOnOrderId`, one follow-on per item. Returns the items another open order holds
+    (item id -> order id); the caller then aborts.
     """
     if not item_ids:
         return {}
     rows = await run(
         tx,
         graph,
-        "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
-        "WITH p REMOVE p.claimLock WITH p "
-        "OPTIONAL MATCH (other:CustomerOrder {id: p.openOrderId}) "
-        "WITH p, CASE WHEN p.openOrderId IS NOT NULL AND p.openOrderId <> $orderId "
-        "AND other.state IN $open THEN p.openOrderId END AS holder "
-        "SET p.openOrderId = CASE WHEN holder IS NULL THEN $orderId ELSE p.openOrderId END "
-        "WITH p, holder WHERE holder IS NOT NULL RETURN p.id AS id, holder",
-        {"ids": sorted(set(item_ids)), "orderId": order_id, "open": OPEN_STATES},
+        CLAIM_ITEMS,
+        {"ids": sorted(set(item_ids)), "orderId": order_id, "open": OPEN_STATES, "follows": follows_order_id},
     )
     return {r["id"]: r["holder"] for r in rows}
 
 
 async def release_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str] | None = None) -> None:
-    """Clear the claim `order_id` holds on `item_ids` (all its items when None)."""
+    """Clear the claims `order_id` holds on `item_ids` (all its items when None), follow-on claims included."""
     await run(
         tx,
         graph,
@@ -253,6 +288,59 @@ async def release_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str]
         "REMOVE p.openOrderId",
         {"orderId": order_id, "ids": item_ids},
     )
+    await run(
+        tx,
+        graph,
+        "MATCH (p:ProductInventory) WHERE p.followOnOrderId = $orderId AND ($ids IS NULL OR p.id IN $ids) "
+        "REMOVE p.followOnOrderId",
+        {"orderId": order_id, "ids": item_ids},
+    )
+
+
+async def follow_on_orders(tx: Tx, graph: Graph, first_id: str) -> list[Order]:
+    """The open follow-on orders of `first_id`, each locked, with their lines (R15)."""
+    rows = await run(
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder {followsOrderId: $id}) WHERE o.state IN $open "
+        "SET o.lockedAt = datetime() WITH o ORDER BY o.createdAt, o.id " + ORDER_WITH_LINES,
+        {"id": first_id, "open": OPEN_STATES},
+    )
+    return [order_from(r["order"], r["lines"]) for r in rows]
+
+
+async def transfer_follow_on_claims(tx: Tx, graph: Graph, follow_on_ids: list[str]) -> None:
+    """Items their first order has let go of now belong to the follow-on that claimed them (R15)."""
+    if follow_on_ids:
+        await run(
+            tx,
+            graph,
+            "MATCH (p:ProductInventory) WHERE p.followOnOrderId IN $ids AND p.openOrderId IS NULL "
+            "SET p.openOrderId = p.followOnOrderId REMOVE p.followOnOrderId",
+            {"ids": follow_on_ids},
+        )
+
+
+async def order_in(tx: Tx, graph: Graph, order_id: str, *, lock: bool = False) -> Order | None:
+    """An order with its lines, read inside the transaction (write-locked first when `lock`)."""
+    statement = LOCKED_ORDER if lock else READ_ORDER
+    rows = await run(tx, graph, statement, {"id": order_id})
+    return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
+
+
+READ_ORDER = "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES
+LOCKED_ORDER = "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES
+
+
+async def add_order_notes(tx: Tx, graph: Graph, order_id: str, notes: list[str]) -> None:
+    """Append notes to an order."""
+    if notes:
+        await run(
+            tx,
+            graph,
+            "MATCH (o:CustomerOrder {id: $id}) SET o.notes = coalesce(o.notes, []) + $notes",
+            {"id": order_id, "notes": notes},
+        )
 
 
 async def write_lines(

@@ -290,8 +290,10 @@ def grouped(rows: Iterable[Any], key: str, build: Callable[[Any], T]) -> dict[st
 
 def rule_item_from(values: Any) -> InventoryItem:
     """An item as the rules see it, from the values `[id, name, state, accountId, characteristics,
-    openOrderId, parentId, specId, locationId]` that the order statements collect."""
-    item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id = values
+    openOrderId, parentId, specId, locationId, followOnOrderId]` that the order statements collect
+    (the last one may be left out)."""
+    item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id = values[:9]
+    follow_on = values[9] if len(values) > 9 else None
     return InventoryItem(
         id=item_id,
         name=name,
@@ -302,4 +304,5 @@ def rule_item_from(values: Any) -> InventoryItem:
         location_id=location_id,
         characteristics=parse_json_map(chars),
         open_order_id=open_order,
+        follow_on_order_id=follow_on,
     )

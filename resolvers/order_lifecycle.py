@@ -21,6 +21,7 @@ from graph import catalog, fulfillment, history
 from graph import orders as order_graph
 from graph.driver import Graph
 from graph.records import ServiceSpecRecord, TaskTemplateRecord
+from resolvers.follow_on_settle import settle_follow_ons
 from resolvers.order_mutation import new_id, not_found
 from rules.effects import ApprovalRecord, CompletionPlan, ItemStateChange, completion_effects
 from rules.fulfillment import realized_as
@@ -187,6 +188,7 @@ async def complete_order(tx: Tx, graph: Graph, order: Order) -> CompletionPlan:
     await history.record_events(tx, graph, events)
     await order_graph.set_order_state(tx, graph, order.id, OrderState.COMPLETED)
     await order_graph.release_items(tx, graph, order.id)
+    await settle_follow_ons(tx, graph, order.id, "completed")
     return plan
 
 

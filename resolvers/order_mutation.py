@@ -11,12 +11,22 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import catalog
+from graph import catalog, fulfillment
 from graph import orders as order_graph
 from graph.driver import Graph
 from resolvers.order_read import saved_order
 from rules.capture import TreeView, diff_lines
-from rules.model import ErrorCode, Order, OrderLine, ProductSpec, RuleError, RuleViolation
+from rules.effects import ApprovalRecord
+from rules.follow_on import project_for
+from rules.model import (
+    FOLLOWABLE_ORDER_STATES,
+    ErrorCode,
+    Order,
+    OrderLine,
+    ProductSpec,
+    RuleError,
+    RuleViolation,
+)
 from schema.context import Context, authorize
 from schema.errors import OrderError
 from schema.orders import OrderPayload
@@ -34,13 +44,25 @@ def not_found(field: str, *ids: str, what: str = "order") -> RuleError:
 
 @dataclass
 class Workspace:
-    """What a mutation decides over: the locked order, the trees it touches and their specs."""
+    """What a mutation decides over: the locked order, the trees it touches and their specs.
+
+    For a follow-on order (R15) `first` is the order it follows, locked too, and `view` shows the
+    items as they will be once `first` completes.
+    """
 
     tx: AsyncManagedTransaction
     graph: Graph
     order: Order
     view: TreeView
     specs: dict[str, ProductSpec]
+    first: Order | None = None
+
+    @property
+    def waits_for(self) -> str | None:
+        """The id of the open order this follow-on still waits for, if any."""
+        if self.first is not None and self.first.state in FOLLOWABLE_ORDER_STATES:
+            return self.first.id
+        return None
 
 
 async def open_workspace(
@@ -55,12 +77,27 @@ async def open_workspace(
     if order is None:
         raise not_found("orderId", order_id)
     authorize(info, "order.edit", order.account_id)
+    first, record = await followed_order(tx, graph, order)
     wanted = [*item_ids, *(ln.inventory_id for ln in order.lines if ln.inventory_id)]
     items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
     all_spec_ids = {i.spec_id for i in items.values()} | set(spec_ids) | {ln.spec_id for ln in order.lines}
     records = await catalog.specs_in(tx, graph, sorted(all_spec_ids))
     specs = {sid: r.as_rule_spec() for sid, r in records.items()}
-    return Workspace(tx, graph, order, TreeView(items=items, children=children), specs)
+    view = project_for(TreeView(items=items, children=children), first, record)
+    return Workspace(tx, graph, order, view, specs, first)
+
+
+async def followed_order(
+    tx: AsyncManagedTransaction, graph: Graph, order: Order
+) -> tuple[Order | None, ApprovalRecord]:
+    """The order a follow-on follows, write-locked so it cannot complete while the follow-on is
+    decided, with what its approval recorded (empty while it is not approved)."""
+    if order.follows_order_id is None:
+        return None, ApprovalRecord()
+    first = await order_graph.order_in(tx, graph, order.follows_order_id, lock=True)
+    if first is None or first.state not in FOLLOWABLE_ORDER_STATES:
+        return first, ApprovalRecord()
+    return first, await fulfillment.approval_record(tx, graph, first.id)
 
 
 async def save_lines(ws: Workspace, after: list[OrderLine]) -> None:
@@ -68,7 +105,7 @@ async def save_lines(ws: Workspace, after: list[OrderLine]) -> None:
     diff = diff_lines(ws.order.lines, after)
     before_targets = {ln.inventory_id for ln in ws.order.lines if ln.inventory_id}
     new_targets = sorted({ln.inventory_id for ln in after if ln.inventory_id} - before_targets)
-    held = await order_graph.claim_items(ws.tx, ws.graph, ws.order.id, new_targets)
+    held = await order_graph.claim_items(ws.tx, ws.graph, ws.order.id, new_targets, ws.waits_for)
     if held:
         raise already_in_open_order(held)
     ws.order.lines = after

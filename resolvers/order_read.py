@@ -63,6 +63,15 @@ async def orders_of_account(info: Ctx, account_id: str) -> list[CustomerOrder]:
     return [_view(props) for props in found if props]
 
 
+async def follow_on_orders_of(info: Ctx, order_id: str) -> list[CustomerOrder]:
+    ids_loader = info.context.loaders.named(
+        "follow_on_orders", info.context.graph, order_graph.follow_on_ids_of_orders, list
+    )
+    ids = await ids_loader.load(order_id)
+    found = await order_properties_loader(info).load_many(ids)
+    return [_view(props) for props in found if props]
+
+
 async def open_order_of_item(info: Ctx, item_id: str) -> CustomerOrder | None:
     loader = info.context.loaders.named(
         "item_open_order", info.context.graph, order_graph.open_order_ids_of_items, None

@@ -1,4 +1,5 @@
-"""submitOrder: validate (including the move rules, R4) and move a draft to SUBMITTED."""
+"""submitOrder: validate (including the move rules, R4) and move a draft to SUBMITTED, or a follow-on
+order whose first order is still open to QUEUED (R15)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from strawberry.types import Info
 
 from graph import orders as order_graph
 from resolvers.order_mutation import open_workspace, run_order_mutation
+from rules.follow_on import stale_expectations
 from rules.model import OrderState, RuleError
 from rules.submission import validate_submission
 from schema.context import Context
@@ -24,9 +26,13 @@ async def submit_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
     async def work(tx: AsyncManagedTransaction) -> str:
         ws = await open_workspace(tx, graph, info, str(order_id))
         problems = validate_submission(ws.order, ws.view, ws.specs)
+        if ws.first is not None:
+            problems.extend(stale_expectations(ws.order, ws.view))
         if problems:
             raise RuleError(*problems)
-        await order_graph.set_order_state(tx, graph, ws.order.id, OrderState.SUBMITTED)
+        # A follow-on waits in QUEUED until the order it follows completes (R15).
+        state = OrderState.QUEUED if ws.waits_for else OrderState.SUBMITTED
+        await order_graph.set_order_state(tx, graph, ws.order.id, state)
         return ws.order.id
 
     return await run_order_mutation(info, work)

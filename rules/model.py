@@ -44,7 +44,9 @@ class OrderState(StrEnum):
 
     DRAFT = "DRAFT"
     SUBMITTED = "SUBMITTED"
+    QUEUED = "QUEUED"
     IN_PROGRESS = "IN_PROGRESS"
+    REVISION_IN_PROGRESS = "REVISION_IN_PROGRESS"
     COMPLETED = "COMPLETED"
     REJECTED = "REJECTED"
     CANCELLATION_IN_PROGRESS = "CANCELLATION_IN_PROGRESS"
@@ -55,10 +57,16 @@ OPEN_ORDER_STATES = frozenset(
     {
         OrderState.DRAFT,
         OrderState.SUBMITTED,
+        OrderState.QUEUED,
         OrderState.IN_PROGRESS,
+        OrderState.REVISION_IN_PROGRESS,
         OrderState.CANCELLATION_IN_PROGRESS,
     }
 )
+FOLLOWABLE_ORDER_STATES = frozenset(
+    {OrderState.SUBMITTED, OrderState.IN_PROGRESS, OrderState.REVISION_IN_PROGRESS}
+)
+"""States of an order another order may follow (R15): it has left DRAFT and has not ended."""
 EDITABLE_ORDER_STATES = frozenset({OrderState.DRAFT})
 
 
@@ -81,6 +89,8 @@ class ErrorCode(StrEnum):
     NOT_APPROVABLE = "NOT_APPROVABLE"
     TASK_NOT_OPEN = "TASK_NOT_OPEN"
     CONFLICT = "CONFLICT"
+    REVISION_PENDING = "REVISION_PENDING"
+    TASK_ON_HOLD = "TASK_ON_HOLD"
 
 
 @dataclass(frozen=True)
@@ -151,6 +161,8 @@ class InventoryItem:
     location_id: str | None = None
     characteristics: dict[str, str] = field(default_factory=dict)
     open_order_id: str | None = None
+    follow_on_order_id: str | None = None
+    """The follow-on order that has claimed the item while `open_order_id` still works on it (R15)."""
 
 
 @dataclass
@@ -210,3 +222,7 @@ class Order:
     state: OrderState
     version: int = 1
     lines: list[OrderLine] = field(default_factory=list)
+    follows_order_id: str | None = None
+    """The open order this follow-on order waits for (R15)."""
+    order_version: int = 1
+    """1 for the order as first approved, one more for every approved revision (R14)."""

@@ -15,6 +15,12 @@ class CreateOrderInput:
     idempotency_key: str | None = strawberry.field(
         default=None, description="Sending the same key again returns the first order instead of a new one."
     )
+    follows_order_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Make this a follow-on order of an open order of the account (R15): it may target that "
+        "order's items, is captured against them as they will be once it completes, and waits (QUEUED) "
+        "until then.",
+    )
 
 
 @strawberry.input(description="Select inventory items; the order's rules decide which lines they bring.")
