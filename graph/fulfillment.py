@@ -79,6 +79,7 @@ def _task_from(props: Any) -> TaskRecord:
         point_of_no_return=bool(props.get("pointOfNoReturn")),
         started_at=to_datetime(props.get("startedAt")),
         closed_at=to_datetime(props.get("closedAt")),
+        held_by=tuple(props.get("heldBy") or ()),
     )
 
 
@@ -127,7 +128,9 @@ def as_rule_domain_order(record: DomainOrderRecord) -> DomainOrder:
         state=TaskState(record.state),
         line_ids=record.line_ids,
         tasks=tuple(
-            OrderTask(t.id, t.domain_order_id, t.name, t.sequence, t.point_of_no_return, TaskState(t.state))
+            OrderTask(
+                t.id, t.domain_order_id, t.name, t.sequence, t.point_of_no_return, TaskState(t.state), t.held_by
+            )
             for t in record.tasks
         ),
     )
@@ -204,7 +207,7 @@ async def work_orders_of_orders(graph: Graph, order_ids: list[str]) -> dict[str,
 
 async def returns_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, list[ReturnRecord]]:
     rows = await graph.fetch(
-        "UNWIND $ids AS oid MATCH (:CustomerOrder {id: oid})-[:HAS_LINE]->(:OrderLine)-[:RETURNS]->"
+        "UNWIND $ids AS oid MATCH (:CustomerOrder {id: oid})-[:HAS_LINE|HAD_LINE]->(:OrderLine)-[:RETURNS]->"
         "(r:ReturnAuthorization) RETURN oid, r {.*} AS r ORDER BY r.id",
         ids=order_ids,
     )
@@ -338,7 +341,7 @@ async def fulfillment_in(tx: Tx, graph: Graph, order_id: str) -> Fulfillment:
         "tasks: [(d)-[:HAS_TASK]->(t:OrderTask) | t {.*}], "
         "lineIds: [(d)-[:COVERS_LINE]->(l:OrderLine) | l.id]}] AS domainOrders, "
         "[(o)-[:HAS_WORK_ORDER]->(w:WorkOrder) | w {.*}] AS workOrders, "
-        "[(o)-[:HAS_LINE]->(:OrderLine)-[:RETURNS]->(r:ReturnAuthorization) | r {.*}] AS returns",
+        "[(o)-[:HAS_LINE|HAD_LINE]->(:OrderLine)-[:RETURNS]->(r:ReturnAuthorization) | r {.*}] AS returns",
         {"id": order_id},
     )
     if not rows:

@@ -174,7 +174,7 @@ def characteristics_json(characteristics: Iterable[Characteristic]) -> str:
 
 
 def fulfillment_json(tasks: Iterable[FulfillmentTask]) -> str:
-    """A specification's `fulfillment` property: [{name, domain, pointOfNoReturn, actions}]."""
+    """A specification's `fulfillment` property: [{name, domain, pointOfNoReturn, actions, undo?}]."""
     return json.dumps(
         [
             {
@@ -182,6 +182,7 @@ def fulfillment_json(tasks: Iterable[FulfillmentTask]) -> str:
                 "domain": t.domain.value,
                 "pointOfNoReturn": t.point_of_no_return,
                 "actions": [a.value for a in t.actions],
+                **({"undo": t.undo} if t.undo else {}),
             }
             for t in tasks
         ],

@@ -105,6 +105,14 @@ async def orders_by_ids(graph: Graph, ids: list[str]) -> dict[str, Order]:
     return {r["order"]["id"]: order_from(r["order"], r["lines"]) for r in rows}
 
 
+async def lines_by_ids(graph: Graph, ids: list[str]) -> dict[str, OrderLine]:
+    """Lines by id, including lines a revision removed from their order's tree (R14)."""
+    rows = await graph.fetch(
+        "UNWIND $ids AS lid MATCH (l:OrderLine {id: lid}) RETURN " + LINE_VALUES + " AS line", ids=ids
+    )
+    return {r["line"][0]: line_from(r["line"]) for r in rows}
+
+
 async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Orders' stored properties without their lines (`order_from` makes an Order of them)."""
     rows = await graph.fetch("UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) RETURN o {.*} AS o", ids=ids)
@@ -417,8 +425,11 @@ async def set_order_state(
     )
 
 
-async def create_items(tx: Tx, graph: Graph, order_id: str, items: list[InventoryItem]) -> None:
-    """Create inventory items an order adds (INSTALLATION_PENDING), claimed by that order."""
+async def create_items(
+    tx: Tx, graph: Graph, order_id: str, items: list[InventoryItem], revision_id: str | None = None
+) -> None:
+    """Create inventory items an order adds (INSTALLATION_PENDING), claimed by that order; a revision
+    of the order (`revision_id`, R14) marks its own so cancelling the revision removes them."""
     if not items:
         return
     await run(
@@ -428,7 +439,7 @@ async def create_items(tx: Tx, graph: Graph, order_id: str, items: list[Inventor
         "MATCH (s:ProductSpecification {id: row.specId}) "
         "CREATE (p:ProductInventory {id: row.id, name: row.name, state: row.state, accountId: row.accountId, "
         "characteristics: row.characteristics, version: 1, createdAt: datetime(), openOrderId: $orderId, "
-        "createdByOrder: $orderId}) "
+        "createdByOrder: $orderId, createdByRevision: $revisionId}) "
         "CREATE (p)-[:INSTANCE_OF]->(s) "
         "WITH p, row OPTIONAL MATCH (up:ProductInventory {id: row.parentId}) "
         "FOREACH (_ IN CASE WHEN up IS NULL THEN [] ELSE [1] END | CREATE (up)-[:HAS_CHILD]->(p)) "
@@ -438,6 +449,7 @@ async def create_items(tx: Tx, graph: Graph, order_id: str, items: list[Inventor
         "FOREACH (_ IN CASE WHEN l IS NULL THEN [] ELSE [1] END | CREATE (p)-[:AT]->(l))",
         {
             "orderId": order_id,
+            "revisionId": revision_id,
             "rows": [
                 {
                     "id": i.id,

@@ -76,6 +76,7 @@ class TaskTemplateRecord:
     domain: str
     point_of_no_return: bool = False
     actions: tuple[str, ...] = ()
+    undo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -188,6 +189,7 @@ def parse_templates(raw: Any) -> tuple[TaskTemplateRecord, ...]:
             str(t["domain"]),
             bool(t.get("pointOfNoReturn", False)),
             tuple(str(a) for a in t.get("actions") or ()),
+            str(t["undo"]) if t.get("undo") else None,
         )
         for t in value
     )
@@ -226,6 +228,7 @@ class TaskRecord:
     point_of_no_return: bool
     started_at: datetime | None = None
     closed_at: datetime | None = None
+    held_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

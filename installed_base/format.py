@@ -38,6 +38,8 @@ class FulfillmentTask:
     domain: FulfillmentDomain
     point_of_no_return: bool = False
     actions: tuple[LineAction, ...] = ()
+    undo: str | None = None
+    """The task that undoes this one when a revision removes its lines after it was done."""
 
 
 @dataclass(frozen=True)

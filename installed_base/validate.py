@@ -66,7 +66,7 @@ PRODUCT_SPEC_FIELDS = frozenset(
 )
 CHARACTERISTIC_FIELDS = frozenset({"name", "values", "default"})
 BUNDLE_FIELDS = frozenset({"specificationId", "min", "max"})
-TASK_FIELDS = frozenset({"name", "domain", "pointOfNoReturn", "actions"})
+TASK_FIELDS = frozenset({"name", "domain", "pointOfNoReturn", "actions", "undo"})
 ACCOUNT_FIELDS = frozenset({"id", "name", "segment", "locations", "inventory", "contracts"})
 LOCATION_FIELDS = frozenset({"id", "name", "address", "city", "country"})
 INVENTORY_FIELDS = frozenset(
@@ -116,6 +116,7 @@ def _tasks(values: Iterable[dict[str, Any]]) -> tuple[FulfillmentTask, ...]:
             domain=FulfillmentDomain(t["domain"]),
             point_of_no_return=bool(t.get("pointOfNoReturn") or False),
             actions=tuple(LineAction(a) for a in t.get("actions") or ()),
+            undo=t.get("undo") or None,
         )
         for t in values
     )
@@ -418,6 +419,7 @@ class _Checker:
                 names.add(name)
             self.choice(task, "domain", task_path, (d.value for d in FulfillmentDomain))
             self.boolean(task, "pointOfNoReturn", task_path)
+            self.text(task, "undo", task_path, required=False)
             allowed = {a.value for a in TASK_ACTIONS}
             for j, action in enumerate(self.array(task, "actions", task_path)):
                 if not isinstance(action, str) or action not in allowed:

@@ -27,9 +27,10 @@ from resolvers.order_lifecycle import (
     target_ids,
 )
 from resolvers.order_mutation import run_order_mutation
+from resolvers.revision_approve import approve_revision
 from rules.effects import ApprovalPlan, approvable, approval_effects
 from rules.fulfillment import Decomposition, decompose
-from rules.model import InventoryItem, Order
+from rules.model import InventoryItem, Order, OrderState
 from schema.context import Context
 from schema.orders import OrderPayload
 
@@ -44,6 +45,9 @@ async def approve_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
 
     async def work(tx: Tx) -> str:
         order = await lock_order_for(tx, graph, info, str(order_id), "order.approve")
+        if order.state is OrderState.REVISION_IN_PROGRESS:
+            await approve_revision(tx, graph, info, order)
+            return order.id
         approvable(order.id, order.state)
         items = await fulfillment.items_in(tx, graph, target_ids(order))
         known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines})

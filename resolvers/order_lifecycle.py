@@ -89,7 +89,10 @@ async def load_catalog(tx: Tx, graph: Graph, spec_ids: Iterable[str]) -> Catalog
     steps.update((sid, r.fulfillment) for sid, r in service_specs.items())
     templates = {
         spec_id: tuple(
-            TaskTemplate(t.name, DomainOrderKind(t.domain), t.point_of_no_return, tuple(LineAction(a) for a in t.actions))
+            TaskTemplate(
+                t.name, DomainOrderKind(t.domain), t.point_of_no_return, tuple(LineAction(a) for a in t.actions),
+                t.undo,
+            )
             for t in fulfillment_steps
         )
         for spec_id, fulfillment_steps in steps.items()

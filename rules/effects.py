@@ -609,6 +609,15 @@ def cancellation_effects(
     if order.state in (OrderState.DRAFT, OrderState.SUBMITTED, OrderState.QUEUED):
         changes = _retire_created(order.lines, items, ())
         return CancellationPlan(order.id, OrderState.CANCELLED, tuple(changes), (), (), (), (), ())
+    if order.state is OrderState.REVISION_IN_PROGRESS:
+        raise RuleError(
+            RuleViolation(
+                ErrorCode.INVALID_STATE,
+                f"Order {order.id} has a revision in progress; cancel the revision (cancelRevision) first",
+                field="orderId",
+                ids=(order.id,),
+            )
+        )
     if order.state not in (OrderState.IN_PROGRESS, OrderState.CANCELLATION_IN_PROGRESS):
         raise _invalid_order_state(order.id, order.state, "cancelled")
 

@@ -91,6 +91,8 @@ class OrderTask:
     sequence: int
     point_of_no_return: bool = False
     state: TaskState = TaskState.OPEN
+    held_by: tuple[str, ...] = ()
+    """What holds the task (a revision of its order, R14); a held task neither starts nor closes."""
 
 
 @dataclass(frozen=True)
@@ -385,13 +387,29 @@ def start_task(task: OrderTask) -> TaskState:
                 ids=(task.id,),
             )
         )
+    _refuse_held(task, "started")
     return TaskState.IN_PROGRESS
 
 
+def _refuse_held(task: OrderTask, verb: str) -> None:
+    """TASK_ON_HOLD: while something holds a task (a revision of its order), it does not move."""
+    if task.held_by:
+        raise RuleError(
+            RuleViolation(
+                ErrorCode.TASK_ON_HOLD,
+                f"Task '{task.name}' ({task.id}) is on hold ({', '.join(task.held_by)}) and cannot be {verb}",
+                field="taskId",
+                ids=(task.id, *task.held_by),
+            )
+        )
+
+
+_DONE = frozenset({TaskState.CLOSED_COMPLETE, TaskState.CANCELLED})
+
+
 def _is_closed(domain_order: DomainOrder) -> bool:
-    return domain_order.state is TaskState.CLOSED_COMPLETE or all(
-        t.state is TaskState.CLOSED_COMPLETE for t in domain_order.tasks
-    )
+    """Nothing is left to do: closed, cancelled (a revision took its lines away), or every task done."""
+    return domain_order.state in _DONE or all(t.state in _DONE for t in domain_order.tasks)
 
 
 def close_task(domain_orders: Sequence[DomainOrder], task_id: str) -> TaskClosure:
@@ -420,8 +438,9 @@ def close_task(domain_orders: Sequence[DomainOrder], task_id: str) -> TaskClosur
                 ids=(task.id,),
             )
         )
+    _refuse_held(task, "closed")
 
-    owner_closed = all(t.state is TaskState.CLOSED_COMPLETE for t in owner.tasks if t.id != task_id)
+    owner_closed = all(t.state in _DONE for t in owner.tasks if t.id != task_id)
     others_closed = all(_is_closed(d) for d in domain_orders if d.id != owner.id)
     return TaskClosure(
         task_id=task_id,

@@ -88,13 +88,15 @@ class TaskTemplate:
 
     `domain` says which domain order the step belongs to; `point_of_no_return` marks the step
     after which the order can no longer be cancelled (R12); `actions` limits the step to lines
-    with those actions (empty: every action).
+    with those actions (empty: every action); `undo` names the compensating step (R14).
     """
 
     name: str
     domain: DomainOrderKind
     point_of_no_return: bool = False
     actions: tuple[LineAction, ...] = ()
+    undo: str | None = None
+    """The task that undoes this one when a revision removes its lines after it was done (R14)."""
 
     def applies_to(self, action: LineAction) -> bool:
         return not self.actions or action in self.actions

@@ -45,7 +45,15 @@ async def _lines(info: Ctx, order_id: str, line_ids: tuple[str, ...]) -> list[Or
     if order is None:
         return []
     wanted = set(line_ids)
-    return [OrderLine.of(order, ln) for ln in order.lines if ln.id in wanted]
+    found = [OrderLine.of(order, ln) for ln in order.lines if ln.id in wanted]
+    missing = wanted - {str(ln.id) for ln in found}
+    if missing:  # lines a revision removed from the order's tree (R14) stay readable from its records
+        from graph.orders import lines_by_ids
+
+        loader = info.context.loaders.named("lines_by_id", info.context.graph, lines_by_ids, None)
+        removed = await loader.load_many(sorted(missing))
+        found.extend(OrderLine.of(order, ln) for ln in removed if ln is not None)
+    return found
 
 
 async def _item(info: Ctx, item_id: str | None) -> ProductInventory | None:
@@ -64,13 +72,18 @@ class OrderTask:
     point_of_no_return: bool
     started_at: datetime | None
     closed_at: datetime | None
+    held_by: list[str] = strawberry.field(
+        description="What holds the task (the id of a revision of its order, R14); a held task neither starts "
+        "nor closes. Empty when nothing holds it."
+    )
     record: strawberry.Private[TaskRecord]
 
     @classmethod
     def of(cls, r: TaskRecord) -> OrderTask:
         return cls(
             id=strawberry.ID(r.id), name=r.name, sequence=r.sequence, state=TaskState(r.state),
-            point_of_no_return=r.point_of_no_return, started_at=r.started_at, closed_at=r.closed_at, record=r,
+            point_of_no_return=r.point_of_no_return, started_at=r.started_at, closed_at=r.closed_at,
+            held_by=list(r.held_by), record=r,
         )
 
     @strawberry.field

@@ -17,6 +17,7 @@ from schema.types import Account, Location, ProductInventory, ProductSpecificati
 
 if TYPE_CHECKING:
     from schema.fulfillment import DomainOrder, OrderEvent, ReturnAuthorization, WorkOrder
+    from schema.revisions import OrderRevision
 
 Ctx = Info[Context, Any]
 
@@ -196,6 +197,23 @@ class CustomerOrder:
         from resolvers.tasks_read import past_point_of_no_return
 
         return await past_point_of_no_return(info, self.order.id)
+
+    @strawberry.field(description="Every revision of the order (R14), oldest first, the open one included.")
+    async def revisions(
+        self, info: Ctx
+    ) -> list[Annotated[OrderRevision, strawberry.lazy("schema.revisions")]]:
+        from resolvers.order_read import revisions_of
+
+        return await revisions_of(info, await self.with_lines(info))
+
+    @strawberry.field(description="The revision being edited or awaiting approval, if any (R14).")
+    async def pending_revision(
+        self, info: Ctx
+    ) -> Annotated[OrderRevision, strawberry.lazy("schema.revisions")] | None:
+        from resolvers.order_read import revisions_of
+
+        found = await revisions_of(info, await self.with_lines(info))
+        return next((r for r in found if r.record.state in ("DRAFT", "SUBMITTED")), None)
 
     @strawberry.field(
         description="The open order this follow-on order waits for, or waited for (R15); null for other orders."
