@@ -172,3 +172,26 @@ async def test_following_needs_an_open_order_of_the_same_account(clean_graph: Gr
     follow_on = ok(await create_follow_on(api, first))["id"]
     assert codes(await create_follow_on(api, follow_on)) == ["INVALID_STATE"]
     ok(await cancel(api, follow_on))
+
+
+async def test_a_revision_of_the_first_order_sends_a_follow_on_that_no_longer_applies_to_draft(
+    clean_graph: Graph, api: Api
+) -> None:
+    from tests.api.revision_steps import line_for, mutate, revise
+
+    await load_demo_data(clean_graph)
+    first = await running_allowance_change(api)
+    follow_on = ok(await create_follow_on(api, first))["id"]
+    ok(await add_inventory(api, follow_on, [CONN_4G], characteristics=[{"name": "dataAllowance", "value": "20 GB"}]))
+    ok(await submit(api, follow_on))
+
+    pending = ok(await revise(api, first, "50 GB is enough"))["pendingRevision"]
+    ok(await mutate(api, "updateOrderLine", **{"in": {
+        "lineId": line_for(pending, CONN_4G)["id"], "characteristics": [{"name": "dataAllowance", "value": "50 GB"}]}}))
+    ok(await mutate(api, "submitOrder", o=first))
+    assert (await follow_on_view(api, follow_on))["state"] == "QUEUED"  # only approval changes the outcome
+    ok(await mutate(api, "approveOrder", o=first))
+
+    after = await follow_on_view(api, follow_on)
+    assert after["state"] == "DRAFT"
+    assert any("was revised (version 2)" in n and "'50 GB', not 'Unlimited'" in n for n in after["notes"])
