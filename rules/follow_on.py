@@ -21,15 +21,14 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from rules.effects import ApprovalRecord
+from rules.effects import ApprovalRecord, ItemStateChange
 from rules.fulfillment import effective_action
 from rules.model import (
     FOLLOWABLE_ORDER_STATES,
     ErrorCode,
-    InventoryItem,
     InventoryState,
     LineAction,
     Order,
@@ -38,7 +37,7 @@ from rules.model import (
     RuleError,
     RuleViolation,
 )
-from rules.order_lines import TreeView, describe_items
+from rules.order_lines import TreeView
 from rules.submission import validate_submission
 
 
@@ -184,15 +183,6 @@ def settle_follow_on(
     return FollowOnOutcome(follow_on.id, OrderState.DRAFT, notes)
 
 
-def queued_or_submitted(first: Order) -> OrderState:
-    """The state a follow-on goes to on submission: QUEUED while `first` is open, else SUBMITTED."""
-    return OrderState.QUEUED if first.state in FOLLOWABLE_ORDER_STATES else OrderState.SUBMITTED
-
-
-def items_named(ids: Sequence[str]) -> str:
-    return describe_items(list(ids))
-
-
 def project_for(
     view: TreeView, first: Order | None, record: ApprovalRecord
 ) -> TreeView:
@@ -202,6 +192,14 @@ def project_for(
     return project_completion(view, first, record)
 
 
-def carries_follow_on(items: Mapping[str, InventoryItem], order_id: str) -> list[str]:
-    """Ids of the items whose follow-on claim `order_id` holds."""
-    return [i.id for i in items.values() if i.follow_on_order_id == order_id]
+def orphaned_additions(follow_on: Order, view: TreeView) -> list[ItemStateChange]:
+    """Products `follow_on` adds under an item that is now INACTIVE: they retire with their parent."""
+    out: list[ItemStateChange] = []
+    for line in follow_on.lines:
+        item = view.items.get(line.inventory_id) if line.inventory_id else None
+        if line.action is not LineAction.ADD or item is None or item.state is InventoryState.INACTIVE:
+            continue
+        parent = view.items.get(item.parent_id) if item.parent_id else None
+        if parent is not None and parent.state is InventoryState.INACTIVE:
+            out.append(ItemStateChange(item.id, item.state, InventoryState.INACTIVE))
+    return out

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from rules.effects import ApprovalRecord
-from rules.follow_on import check_followable, project_completion, settle_follow_on, stale_expectations
+from rules.follow_on import (
+    check_followable,
+    orphaned_additions,
+    project_completion,
+    settle_follow_on,
+    stale_expectations,
+)
 from rules.model import (
     CharacteristicChange,
     CharacteristicSpec,
@@ -109,3 +115,13 @@ def test_only_open_orders_past_draft_of_the_same_account_can_be_followed() -> No
         with pytest.raises(RuleError) as refused:
             check_followable(ACCOUNT, first, "X")
         assert [v.code for v in refused.value.violations] == [code]
+
+
+def test_products_a_follow_on_adds_under_an_item_that_is_gone_retire_with_it() -> None:
+    parent = item("p", InventoryState.INACTIVE)
+    child = InventoryItem("n", "n", InventoryState.INSTALLATION_PENDING, "S", ACCOUNT, "p", "LOC", {}, "NEXT")
+    kept = InventoryItem("k", "k", InventoryState.INSTALLATION_PENDING, "S", ACCOUNT, "root", "LOC", {}, "NEXT")
+    lines = [OrderLine("N-1", LineAction.ADD, "n", "S"), OrderLine("N-2", LineAction.ADD, "k", "S")]
+    order = Order("NEXT", ACCOUNT, OrderAction.CHANGE, OrderState.DRAFT, lines=lines)
+    view = TreeView({"p": parent, "n": child, "k": kept, "root": item("root", claim=None)})
+    assert [(c.item_id, c.to_state) for c in orphaned_additions(order, view)] == [("n", InventoryState.INACTIVE)]
