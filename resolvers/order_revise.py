@@ -3,7 +3,7 @@ and a revision (version + 1), a copy of its line tree, opens for editing with th
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -21,7 +21,11 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def revise_order(info: Ctx, order_id: strawberry.ID, reason: str) -> OrderPayload:
+async def revise_order(
+    info: Ctx,
+    order_id: Annotated[strawberry.ID, strawberry.argument(description="The order in progress to revise.")],
+    reason: Annotated[str, strawberry.argument(description="Why it is revised (required, kept on the revision).")],
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:

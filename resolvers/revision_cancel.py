@@ -3,7 +3,7 @@ released, the held tasks move again and the order is IN_PROGRESS as before."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -21,7 +21,11 @@ from schema.orders import OrderPayload
 Ctx = Info[Context, Any]
 
 
-async def cancel_revision(info: Ctx, order_id: strawberry.ID, reason: str | None = None) -> OrderPayload:
+async def cancel_revision(
+    info: Ctx,
+    order_id: Annotated[strawberry.ID, strawberry.argument(description="The order whose open revision to drop.")],
+    reason: Annotated[str | None, strawberry.argument(description="Why it is dropped (kept on the revision).")] = None,
+) -> OrderPayload:
     graph = info.context.graph
     why = (reason or "").strip() or None
 

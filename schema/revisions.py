@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
@@ -18,12 +19,12 @@ from schema.orders import OrderLine
 
 Ctx = Info[Context, Any]
 
-strawberry.enum(
-    revision_rules.RevisionState,
-    description="Where a revision stands: DRAFT (being edited), SUBMITTED (awaiting approval), APPROVED "
-    "(applied to the running order) or CANCELLED (dropped).",
-)
-RevisionState = revision_rules.RevisionState
+@strawberry.enum(description="Where a revision of an order in progress stands (R14).")
+class RevisionState(Enum):
+    DRAFT = strawberry.enum_value("DRAFT", description="Open and edited with the capture mutations.")
+    SUBMITTED = strawberry.enum_value("SUBMITTED", description="Validated, awaiting approveOrder.")
+    APPROVED = strawberry.enum_value("APPROVED", description="Applied to the running order.")
+    CANCELLED = strawberry.enum_value("CANCELLED", description="Dropped with cancelRevision.")
 
 
 @strawberry.type(description="One value a revision changed on a line.")
@@ -59,7 +60,7 @@ class RevisionLineChange:
 
 @strawberry.type(description="A version of an order in progress: its revised line tree and what it changed (R14).")
 class OrderRevision:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The revision's id (`rev-…`).")
     version: int = strawberry.field(description="The order version this revision makes: the one before plus one.")
     state: RevisionState = strawberry.field(description="Where the revision stands.")
     reason: str | None = strawberry.field(description="Why the revision was asked for.")
@@ -73,7 +74,7 @@ class OrderRevision:
     @classmethod
     def of(cls, r: RevisionRecord, running: Order) -> OrderRevision:
         return cls(
-            id=strawberry.ID(r.id), version=r.version, state=revision_rules.RevisionState(r.state),
+            id=strawberry.ID(r.id), version=r.version, state=RevisionState(r.state),
             reason=r.reason, requested_by=r.requested_by, decided_by=r.decided_by, created_at=r.created_at,
             decided_at=r.decided_at, record=r, running=running,
         )
