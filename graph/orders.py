@@ -16,7 +16,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph, run
 from graph.inventory import WALK_DOWN, WALK_UP
-from graph.records import rule_item_from
+from graph.records import rule_item_from, to_date
 from rules.model import (
     OPEN_ORDER_STATES,
     CharacteristicChange,
@@ -88,6 +88,9 @@ def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
         lines=[line_from(p) for p in lines],
         follows_order_id=props.get("followsOrderId"),
         order_version=int(props.get("orderVersion") or 1),
+        on_hold=bool(props.get("onHold")),
+        requested_start=to_date(props.get("requestedStartDate")),
+        requested_completion=to_date(props.get("requestedCompletionDate")),
     )
 
 
@@ -188,7 +191,8 @@ async def create_order(
         "MATCH (a:Account {id: $accountId}) "
         "CREATE (a)-[:PLACED]->(o:CustomerOrder {id: $id, accountId: $accountId, action: $action, "
         "state: $state, version: 1, orderVersion: 1, idempotencyKey: $key, createdAt: datetime(), "
-        "updatedAt: datetime(), createdBy: $caller, followsOrderId: $follows}) "
+        "updatedAt: datetime(), createdBy: $caller, followsOrderId: $follows, "
+        "requestedStartDate: $start, requestedCompletionDate: $completion}) "
         "WITH o OPTIONAL MATCH (first:CustomerOrder {id: $follows}) "
         "FOREACH (_ IN CASE WHEN first IS NULL THEN [] ELSE [1] END | CREATE (o)-[:FOLLOWS]->(first))",
         {
@@ -199,6 +203,8 @@ async def create_order(
             "key": idempotency_key,
             "caller": caller_id,
             "follows": order.follows_order_id,
+            "start": order.requested_start,
+            "completion": order.requested_completion,
         },
     )
 

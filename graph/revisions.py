@@ -33,7 +33,7 @@ from rules.revision import (
 
 Tx = AsyncManagedTransaction
 Row = dict[str, Any]
-UNFINISHED_TASKS = ["OPEN", "IN_PROGRESS"]
+UNFINISHED_TASKS = ["OPEN", "IN_PROGRESS", "FAILED"]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from graph import orders as order_graph
 from resolvers.order_mutation import new_id, not_found, run_order_mutation
 from rules.follow_on import check_followable
 from rules.model import ErrorCode, Order, OrderAction, OrderState, RuleError, RuleViolation
+from rules.schedule import check_requested_dates
 from schema.context import Context, authorize
 from schema.order_inputs import CreateOrderInput
 from schema.orders import OrderPayload
@@ -35,11 +36,13 @@ async def create_order(info: Ctx, input: CreateOrderInput) -> OrderPayload:
                 return same_request(existing, account_id, action, key)
         if not await order_graph.account_exists(tx, graph, account_id):
             raise not_found("accountId", account_id, what="account")
+        check_requested_dates(input.requested_start_date, input.requested_completion_date)
         if follows is not None:
             first = await order_graph.order_in(tx, graph, follows, lock=True)
             check_followable(account_id, first, follows)
         order = Order(
             id=new_id("ord"), account_id=account_id, action=action, state=OrderState.DRAFT,
+            requested_start=input.requested_start_date, requested_completion=input.requested_completion_date,
             follows_order_id=follows,
         )
         await order_graph.create_order(tx, graph, order, key, caller.id)

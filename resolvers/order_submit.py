@@ -10,13 +10,13 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from graph import revisions
+from graph import revisions, task_flow
 from resolvers.order_mutation import check_revision_against_ponr, open_workspace, run_order_mutation
 from rules.follow_on import stale_expectations
 from rules.model import OrderState, RuleError
 from rules.revision import RevisionState
 from rules.submission import validate_submission
-from schema.context import Context
+from schema.context import Context, now_of
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -43,6 +43,7 @@ async def submit_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
         # A follow-on waits in QUEUED until the order it follows completes (R15).
         state = OrderState.QUEUED if ws.waits_for else OrderState.SUBMITTED
         await order_graph.set_order_state(tx, graph, ws.order.id, state)
+        await task_flow.stamp_milestones(tx, graph, ws.order.id, ["ACCEPTED"], now_of(info))
         return ws.order.id
 
     return await run_order_mutation(info, work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 
@@ -91,6 +92,9 @@ class ErrorCode(StrEnum):
     CONFLICT = "CONFLICT"
     REVISION_PENDING = "REVISION_PENDING"
     TASK_ON_HOLD = "TASK_ON_HOLD"
+    TASK_NOT_READY = "TASK_NOT_READY"
+    ORDER_ON_HOLD = "ORDER_ON_HOLD"
+    DEPENDENCY_CYCLE = "DEPENDENCY_CYCLE"
 
 
 @dataclass(frozen=True)
@@ -226,3 +230,6 @@ class Order:
     """The open order this follow-on order waits for (R15)."""
     order_version: int = 1
     """1 for the order as first approved, one more for every approved revision (R14)."""
+    on_hold: bool = False
+    requested_start: date | None = None
+    requested_completion: date | None = None

@@ -50,7 +50,7 @@ from rules.fulfillment import (
     WorkOrder,
     decompose,
 )
-from rules.lifecycle_model import ReturnState, TaskState, TaskTemplate
+from rules.lifecycle_model import OPEN_TASK_STATES, ReturnState, TaskState, TaskTemplate, WorkOrderState
 from rules.model import (
     ErrorCode,
     InventoryItem,
@@ -67,7 +67,10 @@ from rules.model import (
 from rules.order_lines import TreeView
 
 _PENDING = frozenset({InventoryState.CHANGE_PENDING, InventoryState.DISCONNECT_PENDING})
-_UNFINISHED = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS})
+_UNFINISHED = OPEN_TASK_STATES  # FAILED work is unfinished too: it is cancelled when its lines go
+_UNFINISHED_FIELD_WORK = frozenset(
+    {WorkOrderState.OPEN, WorkOrderState.SCHEDULED, WorkOrderState.IN_PROGRESS, WorkOrderState.FAILED}
+)
 
 
 class RevisionState(StrEnum):
@@ -437,9 +440,9 @@ def revision_effects(
         if r.line_id in compensated_ids and r.state is ReturnState.RECEIVED:
             notes.append(f"Return {r.id}: device {r.item_id} already received; the return stays open")
     work_order_changes = [
-        FulfillmentStateChange(w.id, w.state, TaskState.CANCELLED)
+        FulfillmentStateChange(w.id, w.state, WorkOrderState.CANCELLED)
         for w in work_orders
-        if w.state in _UNFINISHED and w.line_ids and set(w.line_ids) <= compensated_ids
+        if w.state in _UNFINISHED_FIELD_WORK and w.line_ids and set(w.line_ids) <= compensated_ids
     ]
 
     # 2. New and changed lines are approved as a small order of their own, over the restored items.

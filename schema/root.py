@@ -16,6 +16,7 @@ from resolvers import (
     order_approve,
     order_cancel,
     order_create,
+    order_hold,
     order_line_remove,
     order_line_update,
     order_preview,
@@ -26,6 +27,9 @@ from resolvers import (
     return_receive,
     revision_cancel,
     task_close,
+    task_fail,
+    task_retry,
+    task_skip,
     task_start,
     tasks_read,
 )
@@ -69,7 +73,13 @@ class Query:
     )
     open_tasks: OrderTaskConnection = strawberry.field(
         resolver=tasks_read.open_tasks,
-        description="Tasks still OPEN or IN_PROGRESS, oldest approval first; `orderId` limits them to one order.",
+        description="Tasks still OPEN or IN_PROGRESS, oldest approval first; `orderId` limits them to one order, "
+        "`jeopardy` to some levels, `orderBy: DUE_DATE` sorts earliest due first.",
+    )
+    fallout_tasks: OrderTaskConnection = strawberry.field(
+        resolver=tasks_read.fallout_tasks,
+        description="The fallout queue: FAILED tasks across orders, oldest failure first; `category` and "
+        "`jeopardy` filter it, `orderBy: DUE_DATE` sorts earliest due first.",
     )
     return_authorization: ReturnAuthorization | None = strawberry.field(resolver=tasks_read.return_authorization)
 
@@ -106,10 +116,36 @@ class Mutation:
         description="Drop the open revision: what it added is removed, its holds are released, and the order "
         "runs on as before.",
     )
-    start_order_task: OrderPayload = strawberry.field(resolver=task_start.start_order_task)
+    start_order_task: OrderPayload = strawberry.field(
+        resolver=task_start.start_order_task,
+        description="Start a ready OPEN task (TASK_NOT_READY while what it depends on is not done, ORDER_ON_HOLD "
+        "while its order is held).",
+    )
     close_order_task: OrderPayload = strawberry.field(
         resolver=task_close.close_order_task,
-        description="Close a task; closing the last one completes the order and lands its effects.",
+        description="Close a ready task; closing the last one completes the order and lands its effects.",
+    )
+    fail_order_task: OrderPayload = strawberry.field(
+        resolver=task_fail.fail_order_task,
+        description="An OPEN or IN_PROGRESS task failed: it becomes FAILED with the reason and category, its order "
+        "is in fallout and nothing that depends on it moves until it is retried or skipped.",
+    )
+    retry_order_task: OrderPayload = strawberry.field(
+        resolver=task_retry.retry_order_task,
+        description="A FAILED task is OPEN again as its next attempt (the attempt count is kept).",
+    )
+    skip_order_task: OrderPayload = strawberry.field(
+        resolver=task_skip.skip_order_task,
+        description="Declare a task done without doing it, saying why (allowed to administrators); it counts as "
+        "closed for its dependants and for completion, and is recorded in the task's history.",
+    )
+    hold_order: OrderPayload = strawberry.field(
+        resolver=order_hold.hold_order,
+        description="Put an order IN_PROGRESS on hold, saying why: no task can be started or closed until it is "
+        "resumed; it can still be cancelled before its point of no return.",
+    )
+    resume_order: OrderPayload = strawberry.field(
+        resolver=order_hold.resume_order, description="Resume a held order: its tasks may move again."
     )
     suspend_entitlement: OrderPayload = strawberry.field(
         resolver=entitlement_suspend.suspend_entitlement,

@@ -20,6 +20,7 @@ from resolvers.loaders import create_loaders
 from schema.context import Caller, Context
 from schema.errors import request_id_var
 from schema.root import schema
+from service.clock import request_now
 from service.local_neo4j import LocalNeo4j, bolt_answers
 from service.settings import Settings, load_settings
 from web.graphiql import graphiql_html
@@ -31,9 +32,10 @@ log = logging.getLogger("macd.app")
 class MacdGraphQL(GraphQL[Context, None]):
     """GraphQL over HTTP with a fresh context (caller, loaders, request id) per request."""
 
-    def __init__(self, graph_of: Any) -> None:
+    def __init__(self, graph_of: Any, test_clock_token: str | None = None) -> None:
         super().__init__(schema)
         self.graph_of = graph_of
+        self.test_clock_token = test_clock_token
 
     async def get_context(self, request: Any, response: Any) -> Context:
         request_id = request.headers.get("x-request-id") or uuid.uuid4().hex
@@ -44,7 +46,7 @@ class MacdGraphQL(GraphQL[Context, None]):
         )
         graph: Graph = self.graph_of()
         return Context(graph=graph, caller=caller, loaders=create_loaders(graph), request_id=request_id,
-                       request=request)
+                       request=request, now=request_now(request.headers, self.test_clock_token))
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         """GraphiQL from the service's own static files, so it works with no internet access."""
@@ -88,7 +90,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             return JSONResponse({"status": "unavailable", "error": type(exc).__name__}, status_code=503)
         return JSONResponse({"status": "ready"})
 
-    graphql = MacdGraphQL(graph_of)
+    graphql = MacdGraphQL(graph_of, settings.test_clock_token)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),

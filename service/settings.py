@@ -24,6 +24,7 @@ class Settings:
     local_bolt_port: int
     host: str
     port: int
+    test_clock_token: str | None = None
 
     @property
     def uses_local_neo4j(self) -> bool:
@@ -47,4 +48,5 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         local_bolt_port=int(env.get("MACD_NEO4J_BOLT_PORT", "7687")),
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
+        test_clock_token=env.get("MACD_TEST_CLOCK_TOKEN") or None,
     )

@@ -7,6 +7,7 @@ is started in a temporary folder on a free port and stopped at the end.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterator
@@ -20,6 +21,8 @@ from graph.driver import Graph, open_graph
 from graph.migrations import migrate
 from service.live import LiveServer, free_port
 from service.local_neo4j import LocalNeo4j
+
+TEST_CLOCK_TOKEN = secrets.token_hex(16)
 
 
 @pytest.fixture(scope="session")
@@ -46,6 +49,8 @@ def test_env(neo4j_uri: str) -> dict[str, str]:
         "NEO4J_USER": os.environ.get("NEO4J_TEST_USER", "neo4j"),
         "NEO4J_PASSWORD": os.environ.get("NEO4J_TEST_PASSWORD", ""),
         "NEO4J_DATABASE": os.environ.get("NEO4J_TEST_DATABASE", "neo4j"),
+        # Lets tests set the request clock (service/clock.py); production never sets it.
+        "MACD_TEST_CLOCK_TOKEN": TEST_CLOCK_TOKEN,
     }
 
 

@@ -17,7 +17,9 @@ Payload = dict[str, Any]
 ORDER = """
   id action state version reason notes pastPointOfNoReturn
   lines { id action state moveOperation inventoryItem { id state } parentLine { id } }
-  domainOrders { id kind state lines { id } tasks { id name sequence state pointOfNoReturn } }
+  domainOrders { id kind state lines { id } tasks { id name sequence state pointOfNoReturn ready attempt
+                                                    dependsOn { id } } }
+  fallout onHold holdReason
   workOrders { id kind state item { id } location { id } lines { id } }
   returns { id state reason device { id state } line { id action } }
   history { fromState toState reason }
@@ -131,11 +133,24 @@ def task_named(order_data: dict[str, Any], kind: str, name: str) -> dict[str, An
 
 
 async def close_all_tasks(api: Api, order_id: str, keep: int = 0) -> dict[str, Any]:
-    """Close the order's unfinished tasks one by one, leaving the last `keep` of them open."""
+    """Close the order's unfinished tasks one by one as they become ready, leaving the last `keep` open."""
     current = await order(api, order_id)
-    unfinished = tasks_of(current, "OPEN", "IN_PROGRESS")
-    for task in unfinished[: len(unfinished) - keep]:
-        current = ok(await close_task(api, task["id"]))
+    while len(tasks_of(current, "OPEN", "IN_PROGRESS")) > keep:
+        ready = [t for t in tasks_of(current, "OPEN", "IN_PROGRESS") if t["ready"]]
+        assert ready, f"no task is ready: {tasks_of(current, 'OPEN', 'IN_PROGRESS', 'FAILED')}"
+        current = ok(await close_task(api, ready[0]["id"]))
+    return current
+
+
+async def close_through(api: Api, order_id: str, kind: str, name: str) -> dict[str, Any]:
+    """Close ready tasks, first in queue first, until the task `name` of domain order `kind` is closed."""
+    current = await order(api, order_id)
+    while task_named(current, kind, name)["state"] != "CLOSED_COMPLETE":
+        ready = [t for t in tasks_of(current, "OPEN", "IN_PROGRESS") if t["ready"]]
+        assert ready, f"no task is ready: {tasks_of(current, 'OPEN', 'IN_PROGRESS', 'FAILED')}"
+        target = task_named(current, kind, name)
+        chosen = target if target["ready"] else ready[0]
+        current = ok(await close_task(api, chosen["id"]))
     return current
 
 
