@@ -508,30 +508,44 @@ def revision_effects(
                 FulfillmentStateChange(target.id, target.state, TaskState.IN_PROGRESS)
             )
 
-    # 4. Domain orders left without lines stop; closed work there is undone where the catalog says how.
+    # 4. Work no line needs any more stops; closed work is undone where the catalog says how.
     task_changes: list[FulfillmentStateChange] = []
-    undo_names = _undo_names(compensated, specs, templates, service_specs_of)
-    for d in domain_orders:
-        if d.state is TaskState.CANCELLED or d.id in joined:
-            continue
-        if set(d.line_ids) - removed_ids:
-            continue
-        task_changes.extend(
-            FulfillmentStateChange(t.id, t.state, TaskState.CANCELLED) for t in d.tasks if t.state in _UNFINISHED
+    if compensated:
+        final = Order(
+            id=running.id, account_id=running.account_id, action=running.action, state=OrderState.SUBMITTED,
+            lines=list(delta.lines),
         )
-        sequence = max((t.sequence for t in d.tasks), default=0)
-        undo_tasks: list[AppendedTask] = []
-        for t in d.tasks:
-            undo = undo_names.get((d.kind, t.name))
-            if t.state is TaskState.CLOSED_COMPLETE and undo:
-                sequence += 1
-                undo_tasks.append(AppendedTask(OrderTask(new_id(TASK_PREFIX), d.id, undo, sequence), undo_of=t.id))
-        appended.extend(undo_tasks)
-        if undo_tasks:
-            if d.state is TaskState.CLOSED_COMPLETE:
-                domain_order_changes.append(FulfillmentStateChange(d.id, d.state, TaskState.IN_PROGRESS))
-        elif d.state in _UNFINISHED:
-            domain_order_changes.append(FulfillmentStateChange(d.id, d.state, TaskState.CANCELLED))
+        needed = _task_names(decompose(final, working_items, specs, templates, service_specs_of, _scratch_id))
+        undo_names = _undo_names(compensated, specs, templates, service_specs_of)
+        appended_to = {a.task.domain_order_id for a in appended}
+        reopened = {c.record_id for c in domain_order_changes}
+        for d in domain_orders:
+            if d.state is TaskState.CANCELLED:
+                continue
+            wanted = needed.get(d.kind, set())
+            dropped = [t for t in d.tasks if t.state in _UNFINISHED and t.name not in wanted]
+            task_changes.extend(FulfillmentStateChange(t.id, t.state, TaskState.CANCELLED) for t in dropped)
+            sequence = max((t.sequence for t in d.tasks), default=0) + sum(
+                1 for a in appended if a.task.domain_order_id == d.id
+            )
+            undo_tasks: list[AppendedTask] = []
+            for t in d.tasks:
+                undo = undo_names.get((d.kind, t.name))
+                if t.state is TaskState.CLOSED_COMPLETE and t.name not in wanted and undo:
+                    sequence += 1
+                    undo_tasks.append(
+                        AppendedTask(OrderTask(new_id(TASK_PREFIX), d.id, undo, sequence), undo_of=t.id)
+                    )
+            appended.extend(undo_tasks)
+            dropped_ids = {t.id for t in dropped}
+            still_open = any(t.state in _UNFINISHED and t.id not in dropped_ids for t in d.tasks)
+            if still_open or d.id in appended_to or undo_tasks:
+                if undo_tasks and d.state is TaskState.CLOSED_COMPLETE and d.id not in reopened:
+                    domain_order_changes.append(FulfillmentStateChange(d.id, d.state, TaskState.IN_PROGRESS))
+            elif d.state in _UNFINISHED:
+                lines_left = set(d.line_ids) - removed_ids
+                end_state = TaskState.CLOSED_COMPLETE if lines_left else TaskState.CANCELLED
+                domain_order_changes.append(FulfillmentStateChange(d.id, d.state, end_state))
 
     # 5. Does anything remain to be done?
     cancelled_tasks = {c.record_id for c in task_changes}
@@ -562,6 +576,16 @@ def revision_effects(
         summary=summarize(delta),
         notes=tuple(notes),
     )
+
+
+def _scratch_id(prefix: str) -> str:
+    """Ids for a decomposition that is only read for the task names it needs."""
+    return f"{prefix}-scratch"
+
+
+def _task_names(decomposition: Decomposition) -> dict[object, set[str]]:
+    """The task names each kind of domain order needs for a decomposition."""
+    return {d.kind: {t.name for t in d.tasks} for d in decomposition.domain_orders}
 
 
 def _undo_names(

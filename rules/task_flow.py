@@ -26,6 +26,7 @@ from rules.lifecycle_model import DONE_TASK_STATES, FailureCategory, TaskState, 
 from rules.model import ErrorCode, OrderState, RuleError, RuleViolation
 
 _MOVABLE = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS})
+_NOTHING_TO_WAIT_FOR = DONE_TASK_STATES | {TaskState.CANCELLED}
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Blockers:
 def blockers(flow: OrderFlow, task: OrderTask) -> Blockers:
     """Everything that keeps `task` from being started or closed now."""
     by_id = {t.id: t for t in flow.tasks()}
-    waiting = tuple(by_id[i] for i in task.depends_on if i in by_id and by_id[i].state not in DONE_TASK_STATES)
+    # A dependency a revision cancelled (its lines were removed, R14) is nothing to wait for.
+    waiting = tuple(by_id[i] for i in task.depends_on if i in by_id and by_id[i].state not in _NOTHING_TO_WAIT_FOR)
     field_work = tuple(
         w for w in flow.work_orders
         if task.work_order is not None and w.kind is task.work_order and w.state is not WorkOrderState.CLOSED_COMPLETE
@@ -71,14 +73,15 @@ def blockers(flow: OrderFlow, task: OrderTask) -> Blockers:
 
 def is_ready(flow: OrderFlow, task: OrderTask) -> bool:
     """True when the task can be started (OPEN) or closed (OPEN, IN_PROGRESS) right now."""
-    return task.state in _MOVABLE and blockers(flow, task).none
+    return task.state in _MOVABLE and not task.held_by and blockers(flow, task).none
 
 
 def require_ready(flow: OrderFlow, task_id: str) -> OrderTask:
-    """The task, when nothing blocks it; ORDER_ON_HOLD or TASK_NOT_READY otherwise."""
+    """The task, when nothing blocks it; TASK_ON_HOLD, ORDER_ON_HOLD or TASK_NOT_READY otherwise."""
     _, task = find_task(flow.domain_orders, task_id)
     if task.state not in _MOVABLE:
         return task  # the state rules of start/close refuse it with TASK_NOT_OPEN
+    refuse_held(task, "started or closed")  # a revision of the order holds it (R14)
     found = blockers(flow, task)
     if found.on_hold:
         raise RuleError(

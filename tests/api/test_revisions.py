@@ -18,6 +18,7 @@ from tests.api.lifecycle_steps import (
     cancel,
     close_all_tasks,
     close_task,
+    close_through,
     codes,
     create_order,
     items,
@@ -122,9 +123,9 @@ async def test_lines_past_the_point_of_no_return_and_their_bundle_cannot_change(
     ok(await add_inventory(api, order_id, [CONN_4G], characteristics=[{"name": "dataAllowance", "value": "Unlimited"}]))
     ok(await add_inventory(api, order_id, [MBB], characteristics=[{"name": "contractTerm", "value": "36 months"}]))
     ok(await submit(api, order_id))
-    approved = ok(await approve(api, order_id))
-    for name in ("Design service", "Activate service"):
-        ok(await close_task(api, task_named(approved, "SERVICE", name)["id"]))
+    ok(await approve(api, order_id))
+    approved = await close_through(api, order_id, "SERVICE", "Activate service")
+    assert approved["state"] == "IN_PROGRESS"
     activate = task_named(approved, "SERVICE", "Activate service")
 
     pending = ok(await revise(api, order_id))["pendingRevision"]
@@ -167,12 +168,14 @@ async def test_compensation_restores_the_tree_exactly(clean_graph: Graph, api: A
     before = await tree_state(api, MBB, CONN_4G, ROUTER_4G)
     order_id = await create_order(api, NORTHWIND, "CHANGE")
     ok(await add_inventory(api, order_id, [CONN_4G], characteristics=[{"name": "dataAllowance", "value": "Unlimited"}]))
-    ok(await add_inventory(api, order_id, [ROUTER_4G], lineAction="DISCONNECT"))
+    # The 5G router first, so that its 'Reserve device' leads the resource order's tasks.
     lines = ok(await add_product(api, order_id, MBB, "spec-5g-router"))["lines"]
     router_5g = next(ln["inventoryItem"]["id"] for ln in lines if ln["action"] == "ADD")
+    ok(await add_inventory(api, order_id, [ROUTER_4G], lineAction="DISCONNECT"))
     ok(await submit(api, order_id))
-    approved = ok(await approve(api, order_id))
-    ok(await close_task(api, task_named(approved, "RESOURCE", "Reserve device")["id"]))
+    ok(await approve(api, order_id))
+    reserved = await close_through(api, order_id, "RESOURCE", "Reserve device")
+    assert not reserved["pastPointOfNoReturn"]
 
     pending = ok(await revise(api, order_id, "keep the 4G router"))["pendingRevision"]
     ok(await mutate(api, "removeOrderLine", l=line_for(pending, router_5g)["id"]))
