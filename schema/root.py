@@ -32,10 +32,17 @@ from resolvers import (
     task_skip,
     task_start,
     tasks_read,
+    work_order_lifecycle,
 )
 from resolvers.order_preview import OrderPreview
 from schema.errors import should_mask
-from schema.fulfillment import OrderTaskConnection, ReturnAuthorization, ReturnPayload
+from schema.fulfillment import (
+    OrderTaskConnection,
+    ReturnAuthorization,
+    ReturnPayload,
+    WorkOrder,
+    WorkOrderPayload,
+)
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
 from schema.orders import CustomerOrder, OrderLinePreview, OrderPayload
@@ -82,6 +89,11 @@ class Query:
         "`jeopardy` filter it, `orderBy: DUE_DATE` sorts earliest due first.",
     )
     return_authorization: ReturnAuthorization | None = strawberry.field(resolver=tasks_read.return_authorization)
+    open_work_orders: list[WorkOrder] = strawberry.field(
+        resolver=work_order_lifecycle.open_work_orders,
+        description="A technician's day: the visits booked at a location on a day (SCHEDULED or IN_PROGRESS), "
+        "by date and window; without a day, every unfinished visit there.",
+    )
 
 
 @strawberry.type
@@ -160,8 +172,26 @@ class Mutation:
         description="Create a DRAFT DISCONNECT order for what the contract covers; the contract is "
         "CANCELLED when it completes (at once, with no order, when nothing is left to disconnect).",
     )
+    schedule_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.schedule_work_order,
+        description="Book a visit for a day and a time window (OPEN, SCHEDULED to rebook, or FAILED to try again "
+        "as the next attempt).",
+    )
+    start_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.start_work_order,
+        description="The technician or courier starts a SCHEDULED visit (not while the order is on hold).",
+    )
+    complete_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.complete_work_order,
+        description="The visit is done; the task that waits for it becomes ready (not while the order is on hold).",
+    )
+    fail_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.fail_work_order,
+        description="The visit failed, saying why: the order is in fallout until the visit is scheduled again.",
+    )
     receive_return: ReturnPayload = strawberry.field(
-        resolver=return_receive.receive_return, description="The returned device arrived."
+        resolver=return_receive.receive_return,
+        description="The returned device arrived; the collection linked to the return is complete.",
     )
     close_return: ReturnPayload = strawberry.field(
         resolver=return_receive.close_return, description="The received device is processed."
