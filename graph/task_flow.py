@@ -50,10 +50,12 @@ TASK_EVENTS = (
     "UNWIND $ids AS tid MATCH (:OrderTask {id: tid})-[:HAS_EVENT]->(e:TaskEvent) "
     "RETURN tid, e {.*} AS e ORDER BY e.at, e.id"
 )
+# The history entry is stamped like every other order transition (the database's clock); `heldAt`
+# is the request's instant.
 SET_HOLD = (
     "MATCH (o:CustomerOrder {id: $id}) "
     "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
-    "toState: o.state, reason: $reason, kind: $kind, at: $at}) "
+    "toState: o.state, reason: $reason, kind: $kind, at: datetime()}) "
     "SET o.onHold = $onHold, o.holdReason = CASE WHEN $onHold THEN $reason ELSE null END, "
     "o.heldAt = CASE WHEN $onHold THEN $at ELSE null END, "
     "o.version = o.version + 1, o.updatedAt = datetime()"

@@ -31,6 +31,7 @@ SET_STATE = (
     "w.failureReason = CASE WHEN $state = 'FAILED' THEN $reason ELSE w.failureReason END, "
     "w.failedAt = CASE WHEN $state = 'FAILED' THEN $at ELSE w.failedAt END"
 )
+WORK_ORDER_BY_ID = "MATCH (w:WorkOrder {id: $id}) RETURN w {.*} AS w"
 COLLECTION_OF_RETURN = "MATCH (w:WorkOrder {returnId: $returnId}) RETURN w {.*} AS w"
 # A technician's day: unfinished visits at a location, on one day when $day is set, by window.
 OPEN_AT_LOCATION = (
@@ -46,6 +47,12 @@ async def lock_order_of_work_order(tx: Tx, graph: Graph, work_order_id: str) -> 
     """Take the write lock of the work order's order, then read the work order (None: no such work order)."""
     rows = await run(tx, graph, LOCK_ORDER_OF_WORK_ORDER, {"id": work_order_id})
     return (rows[0]["orderId"], work_order_from(rows[0]["w"])) if rows else None
+
+
+async def work_order_by_id(graph: Graph, work_order_id: str) -> WorkOrderRecord | None:
+    """A work order as stored now (read after a mutation committed)."""
+    rows = await graph.fetch(WORK_ORDER_BY_ID, id=work_order_id)
+    return work_order_from(rows[0]["w"]) if rows else None
 
 
 async def schedule(tx: Tx, graph: Graph, work_order_id: str, day: date, window: str, attempt: int) -> None:

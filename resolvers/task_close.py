@@ -4,7 +4,7 @@ skipOrderTask shares the path: a skipped task counts as done."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -50,7 +50,9 @@ async def apply_closure(
         await order_graph.touch_order(tx, graph, order.id)
 
 
-async def close_order_task(info: Ctx, task_id: strawberry.ID) -> OrderPayload:
+async def close_order_task(
+    info: Ctx, task_id: Annotated[strawberry.ID, strawberry.argument(description="The task.")]
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
@@ -67,7 +67,9 @@ def task_event(info: Ctx, task: TaskRecord, to_state: str, **extra: Any) -> dict
     }
 
 
-async def start_order_task(info: Ctx, task_id: strawberry.ID) -> OrderPayload:
+async def start_order_task(
+    info: Ctx, task_id: Annotated[strawberry.ID, strawberry.argument(description="The task.")]
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: Tx) -> str:

@@ -65,9 +65,11 @@ def _connection(page: Page) -> OrderTaskConnection:
 
 async def open_tasks(
     info: Ctx,
-    first: int | None = 50,
-    after: str | None = None,
-    order_id: strawberry.ID | None = None,
+    first: Annotated[int | None, strawberry.argument(description="Page size, 1 to 100.")] = 50,
+    after: Annotated[str | None, strawberry.argument(description="The `endCursor` of the previous page.")] = None,
+    order_id: Annotated[
+        strawberry.ID | None, strawberry.argument(description="Only the tasks of this order.")
+    ] = None,
     jeopardy: JeopardyFilter = None,
     order_by: Annotated[
         TaskQueueOrder | None,

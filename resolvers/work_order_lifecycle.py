@@ -53,8 +53,8 @@ async def _advance(info: Ctx, work_order_id: str, action: str, step: Step) -> Wo
         saved = await graph.write(work)
     except RuleError as refused:
         return WorkOrderPayload(work_order=None, errors=[OrderError.of(v) for v in refused.violations])
-    rows = await graph.fetch("MATCH (w:WorkOrder {id: $id}) RETURN w {.*} AS w", id=saved)
-    return WorkOrderPayload(work_order=WorkOrder.of(fulfillment.work_order_from(rows[0]["w"])), errors=[])
+    record = await work_orders.work_order_by_id(graph, saved)
+    return WorkOrderPayload(work_order=WorkOrder.of(record) if record else None, errors=[])
 
 
 async def schedule_work_order(

@@ -86,7 +86,7 @@ async def _item(info: Ctx, item_id: str | None) -> ProductInventory | None:
 
 @strawberry.type(description="A recorded transition of an order task: who moved it, why, at which attempt.")
 class TaskEvent:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
     from_state: TaskState | None = strawberry.field(description="The state before; none for the first entry.")
     to_state: TaskState = strawberry.field(description="The state after.")
     reason: str | None = strawberry.field(description="Why, for a failure or a skip.")
@@ -107,7 +107,7 @@ class TaskEvent:
 @strawberry.type(description="One step of a domain order. Closing a point-of-no-return step ends cancellation (R12); "
                  "a step runs only once the steps it depends on are done (R13).")
 class OrderTask:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The task's id (`task-…`).")
     name: str = strawberry.field(description="What the step does, from the catalog's task template.")
     sequence: int = strawberry.field(description="Position among the domain order's tasks, from 1.")
     state: TaskState = strawberry.field(description="Where the task is in its lifecycle.")
@@ -244,7 +244,7 @@ class DomainOrder:
 @strawberry.type(description="Field work: ship or collect a device, or install a new site. Scheduled, started, "
                  "completed or failed on its own; the task that needs the visit waits for it (R13).")
 class WorkOrder:
-    id: strawberry.ID
+    id: strawberry.ID = strawberry.field(description="The work order's id (`wo-…`).")
     kind: WorkOrderKind = strawberry.field(description="What the visit does.")
     state: WorkOrderState = strawberry.field(description="Where the work order is in its lifecycle.")
     scheduled_date: date | None = strawberry.field(description="The day the visit is booked for.")
@@ -334,11 +334,11 @@ class ReturnAuthorization:
 
 @strawberry.type(description="One transition of a customer order, with the reason given when there was one.")
 class OrderEvent:
-    id: strawberry.ID
-    from_state: OrderState | None
-    to_state: OrderState
-    reason: str | None
-    at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
+    from_state: OrderState | None = strawberry.field(description="The order's state before; none at creation.")
+    to_state: OrderState = strawberry.field(description="The order's state after.")
+    reason: str | None = strawberry.field(description="Why, when a reason was given (rejection, cancellation, hold).")
+    at: datetime | None = strawberry.field(description="When.")
     kind: OrderEventKind = strawberry.field(
         default=OrderEventKind.STATE_CHANGE,
         description="What the entry records: a state change, or a hold or resume (same state before and after).",

@@ -19,6 +19,7 @@ from tests.api.lifecycle_steps import (
     load_demo_data,
     ok,
     order,
+    snapshot,
     start_task,
     task_named,
     tasks_of,
@@ -107,3 +108,22 @@ async def test_dependencies_are_catalog_data_changed_through_import(clean_graph:
     assert activate["id"] not in {t["id"] for t in deactivate["dependsOn"]}
     # Without the make-before-break entry the removal comes first in its domain order again.
     assert deactivate["sequence"] < activate["sequence"]
+
+
+async def test_a_catalog_whose_dependencies_loop_refuses_the_approval_and_writes_nothing(
+    clean_graph: Graph, api: Api
+) -> None:
+    document = json.loads(demo_text())
+    for spec in document["catalog"]["productSpecifications"]:
+        for step in spec["fulfillment"]:
+            if step["name"] == "Ship device":  # the activation waits for the shipment: now the other way round too
+                step["after"] = [{"domain": "SERVICE", "name": "Activate service"}]
+    await import_installed_base(clean_graph.driver, clean_graph.database, parse(document))
+    order_id, _ = await four_g_to_five_g(api)
+    before = await snapshot(clean_graph)
+
+    refused = await approve(api, order_id)
+
+    assert codes(refused) == ["DEPENDENCY_CYCLE"]
+    assert {"Ship device", "Activate service"} <= set(refused["errors"][0]["ids"])
+    assert await snapshot(clean_graph) == before

@@ -9,6 +9,7 @@ from graph.driver import Graph
 from tests.api.fulfillment_steps import hold, resume, task
 from tests.api.lifecycle_steps import (
     approve,
+    close_task,
     close_through,
     codes,
     four_g_to_five_g,
@@ -58,6 +59,8 @@ async def test_the_shipment_task_waits_for_its_visit_which_is_booked_started_and
     )
     shown = next(t for d in waiting["order"]["domainOrders"] for t in d["tasks"] if t["name"] == "Ship device")
     assert shown["waitsForWorkOrder"] == "SHIP_DEVICE" and shown["blockedByWorkOrders"] == [{"id": shipping["id"]}]
+    refused = await close_task(api, str(ship["id"]))
+    assert codes(refused) == ["TASK_NOT_READY"] and refused["errors"][0]["ids"] == [shipping["id"]]
 
     day = _today() + timedelta(days=1)
     booked = await work_order_mutation(api, "scheduleWorkOrder", str(shipping["id"]), date=day.isoformat(),
