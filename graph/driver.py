@@ -8,6 +8,8 @@ from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Record
 
+from rules.model import MAX_TREE_DEPTH
+
 T = TypeVar("T")
 
 
@@ -25,6 +27,8 @@ class Graph:
     driver: AsyncDriver
     database: str
     round_trips: RoundTrips = field(default_factory=RoundTrips)
+    max_depth: int = MAX_TREE_DEPTH
+    """The configured depth bound every write of the installed base enforces (at most MAX_TREE_DEPTH)."""
 
     async def read(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` in a retried read transaction (keep it idempotent)."""
@@ -59,10 +63,10 @@ async def run(tx: AsyncManagedTransaction, graph: Graph, cypher: str, params: di
     return [record async for record in result]
 
 
-def open_graph(uri: str, user: str, password: str, database: str) -> Graph:
+def open_graph(uri: str, user: str, password: str, database: str, max_depth: int = MAX_TREE_DEPTH) -> Graph:
     """Open the driver; `bolt://` talks to one server, `neo4j://` routes across a cluster."""
     auth = (user, password) if password else None
     driver = AsyncGraphDatabase.driver(
         uri, auth=auth, max_connection_pool_size=50, notifications_min_severity="OFF"
     )
-    return Graph(driver=driver, database=database)
+    return Graph(driver=driver, database=database, max_depth=max_depth)

@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
             server = LocalNeo4j(settings.local_neo4j_home, settings.local_bolt_port)
             server.start()
         graph = open_graph(settings.bolt_uri, settings.neo4j_user, settings.neo4j_password,
-                           settings.neo4j_database)
+                           settings.neo4j_database, settings.max_tree_depth)
         await graph.driver.verify_connectivity()
         await migrate(graph)
         state["graph"] = graph

@@ -1,4 +1,4 @@
-"""`macd` command line: run the service with demo data, export the SDL."""
+"""`macd` command line: run the service with demo data, export the SDL, check the graph's invariants."""
 
 from __future__ import annotations
 
@@ -41,6 +41,26 @@ async def prepare_database(settings: Settings, demo: bool) -> str:
         await graph.close()
 
 
+async def check_database(settings: Settings) -> list[str]:
+    """The invariant report of the database `settings` name; the first line says whether all hold."""
+    from graph.consistency import check_graph
+    from graph.driver import open_graph
+
+    graph = open_graph(settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+    try:
+        report = await check_graph(graph)
+    finally:
+        await graph.close()
+    return [("ok: " if report.ok else "FAILED: ") + report.lines()[0], *report.lines()[1:]]
+
+
+def check(settings: Settings) -> int:
+    """Print every invariant violation with its ids; exit status 1 when there is any."""
+    lines = asyncio.run(check_database(settings))
+    print("\n".join(lines), flush=True)
+    return 0 if lines[0].startswith("ok") else 1
+
+
 def run(settings: Settings, demo: bool) -> int:
     """Start the local Neo4j unless NEO4J_URI is set, prepare the database, serve until Ctrl-C."""
     import uvicorn
@@ -72,9 +92,12 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd = sub.add_parser("run", help="serve the API (GraphiQL at /graphql)")
     run_cmd.add_argument("--no-demo", action="store_true", help="do not import the demo data into an empty DB")
     sub.add_parser("export-schema", help="write schema.graphql")
+    sub.add_parser("check", help="check the graph's invariants; exit 1 and list every violation if one fails")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(load_settings(), demo=not args.no_demo)
+    if args.command == "check":
+        return check(load_settings())
     print(export_sdl())
     return 0
 
