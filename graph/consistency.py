@@ -18,6 +18,7 @@ from neo4j import AsyncManagedTransaction
 from graph.driver import Graph, run
 from rules.lifecycle_model import TaskState
 from rules.model import OPEN_ORDER_STATES, InventoryState, OrderState
+from rules.revision import OPEN_REVISION_STATES
 
 # Orders whose lines claim their items (R6). A follow-on order (R15) may target an item its first
 # order holds: it then claims the item as `followOnOrderId`, and the checks below accept that claim.
@@ -107,13 +108,15 @@ CHECKS: tuple[InvariantCheck, ...] = (
     ),
     InvariantCheck(
         "claim-without-open-line",
-        "an item claimed by an order (openOrderId) is targeted by a line of that open order, or is "
-        "the copy of such an item at a move's new location",
+        "an item claimed by an order (openOrderId) is targeted by a line of that open order or of its "
+        "open revision (R14), or is the copy of such an item at a move's new location",
         "MATCH (p:ProductInventory) WHERE p.openOrderId IS NOT NULL "
         "AND NOT EXISTS { MATCH (p)<-[:TARGETS]-(:OrderLine)<-[:HAS_LINE]-(o:CustomerOrder) "
         "  WHERE o.id = p.openOrderId AND o.state IN $claiming } "
         "AND NOT EXISTS { MATCH (p)-[:REPLACES]->(:ProductInventory)<-[:TARGETS]-(:OrderLine)"
         "<-[:HAS_LINE]-(o:CustomerOrder) WHERE o.id = p.openOrderId AND o.state IN $claiming } "
+        "AND NOT EXISTS { MATCH (o:CustomerOrder {id: p.openOrderId})-[:HAS_REVISION]->(r:OrderRevision) "
+        "  WHERE r.state IN $openRevisions AND p.id IN r.itemIds } "
         "RETURN [p.id, p.openOrderId] AS ids, 'item is claimed by an order with no open line on it' AS detail",
     ),
     InvariantCheck(
@@ -199,6 +202,7 @@ def check_parameters() -> dict[str, Any]:
     """The state tables every check statement takes as parameters."""
     return {
         "claiming": list(CLAIMING_ORDER_STATES),
+        "openRevisions": list(OPEN_REVISION_STATES),
         "pending": list(PENDING_ITEM_STATES),
         "installed": list(INSTALLED_ITEM_STATES),
         "lineStates": LINE_STATES_BY_ORDER_STATE,

@@ -4,7 +4,8 @@ writes that apply an approved revision to the running order.
 A revision is an `OrderRevision` node, `(CustomerOrder)-[:HAS_REVISION]->(OrderRevision)`, with
 `id`, `orderId`, `version`, `state` (DRAFT, SUBMITTED, APPROVED, CANCELLED), `reason`,
 `requestedBy`, `createdAt`, `decidedAt`, `decidedBy`. While it is open, its line tree is kept on
-the node as JSON (`lines`, with `lineIds` to find it by line); the running order's `OrderLine`
+the node as JSON (`lines`, with `lineIds` and `itemIds` to find it by line or item); the running
+order's `OrderLine`
 nodes stay as they are until approval. After approval `changes` holds what it changed (JSON).
 """
 
@@ -51,6 +52,10 @@ class RevisionRecord:
     decided_by: str | None
     lines: tuple[OrderLine, ...]
     summary: RevisionSummary | None
+
+
+def _item_ids(lines: Sequence[OrderLine]) -> list[str]:
+    return sorted({ln.inventory_id for ln in lines if ln.inventory_id})
 
 
 def lines_json(lines: Sequence[OrderLine]) -> str:
@@ -160,10 +165,10 @@ async def create_revision(
         "MATCH (o:CustomerOrder {id: $orderId}) "
         "CREATE (o)-[:HAS_REVISION]->(:OrderRevision {id: $id, orderId: $orderId, version: $version, "
         "state: 'DRAFT', reason: $reason, requestedBy: $caller, createdAt: datetime(), lines: $lines, "
-        "lineIds: $lineIds})",
+        "lineIds: $lineIds, itemIds: $itemIds})",
         {
             "orderId": order_id, "id": revision_id, "version": version, "reason": reason, "caller": caller,
-            "lines": lines_json(lines), "lineIds": [ln.id for ln in lines],
+            "lines": lines_json(lines), "lineIds": [ln.id for ln in lines], "itemIds": _item_ids(lines),
         },
     )
 
@@ -172,8 +177,9 @@ async def save_revision_lines(tx: Tx, graph: Graph, revision_id: str, lines: Seq
     await run(
         tx,
         graph,
-        "MATCH (r:OrderRevision {id: $id}) SET r.lines = $lines, r.lineIds = $lineIds, r.updatedAt = datetime()",
-        {"id": revision_id, "lines": lines_json(lines), "lineIds": [ln.id for ln in lines]},
+        "MATCH (r:OrderRevision {id: $id}) SET r.lines = $lines, r.lineIds = $lineIds, r.itemIds = $itemIds, "
+        "r.updatedAt = datetime()",
+        {"id": revision_id, "lines": lines_json(lines), "lineIds": [ln.id for ln in lines], "itemIds": _item_ids(lines)},
     )
 
 
