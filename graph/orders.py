@@ -180,10 +180,16 @@ async def order_header_in(tx: Tx, graph: Graph, order_id: str) -> Order | None:
     return order_from(rows[0]["order"]) if rows else None
 
 
-async def order_in(tx: Tx, graph: Graph, order_id: str) -> Order | None:
-    """The order with its lines, inside the caller's transaction (after it took the lock)."""
-    rows = await run(tx, graph, "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES, {"id": order_id})
+async def order_in(tx: Tx, graph: Graph, order_id: str, *, lock: bool = False) -> Order | None:
+    """The order with its lines, inside the caller's transaction (after it took the lock, or taking
+    the order's write lock first when `lock`: a follow-on locks the order it follows, R15)."""
+    statement = LOCKED_ORDER if lock else READ_ORDER
+    rows = await run(tx, graph, statement, {"id": order_id})
     return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
+
+
+READ_ORDER = "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES
+LOCKED_ORDER = "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES
 
 
 async def find_by_idempotency_key(tx: Tx, graph: Graph, key: str) -> Order | None:
@@ -370,17 +376,6 @@ async def transfer_follow_on_claims(tx: Tx, graph: Graph, follow_on_ids: list[st
             "SET p.openOrderId = p.followOnOrderId REMOVE p.followOnOrderId",
             {"ids": follow_on_ids},
         )
-
-
-async def order_in(tx: Tx, graph: Graph, order_id: str, *, lock: bool = False) -> Order | None:
-    """An order with its lines, read inside the transaction (write-locked first when `lock`)."""
-    statement = LOCKED_ORDER if lock else READ_ORDER
-    rows = await run(tx, graph, statement, {"id": order_id})
-    return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
-
-
-READ_ORDER = "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES
-LOCKED_ORDER = "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES
 
 
 async def add_order_notes(tx: Tx, graph: Graph, order_id: str, notes: list[str]) -> None:
