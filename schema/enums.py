@@ -53,7 +53,9 @@ described_enum(
     {
         "DRAFT": "Being captured; the only state in which lines can be edited.",
         "SUBMITTED": "Validated and waiting for approval or rejection.",
+        "QUEUED": "A follow-on order waiting for the open order whose items it targets to complete (R15).",
         "IN_PROGRESS": "Approved and decomposed; fulfillment tasks are running.",
+        "REVISION_IN_PROGRESS": "In progress while a revision of its lines is captured and approved (R14).",
         "COMPLETED": "Every task closed; effects landed on the installed base.",
         "REJECTED": "Refused at approval; nothing changed.",
         "CANCELLATION_IN_PROGRESS": "Cancelled in flight before the point of no return; compensation runs (R12).",
@@ -81,6 +83,8 @@ described_enum(
         "NOT_APPROVABLE": "The order is not SUBMITTED, so it cannot be approved or rejected.",
         "TASK_NOT_OPEN": "The task is not in a state the step starts from (start needs OPEN, close IN_PROGRESS).",
         "CONFLICT": "Another request changed the same data at the same time; read again and retry.",
+        "REVISION_PENDING": "The order has an open revision: finish or cancel it first (R14, one at a time).",
+        "TASK_ON_HOLD": "The task is held while a revision of its order is open (R14).",
         "COVERED_BY_ANCESTOR": "The line's action is set by an ancestor's DISCONNECT, SUSPEND or RESUME line; edit "
         "or remove that line instead (`ids`: the line, then the covering line).",
         "LIVE_UNDER_INACTIVE": "Completing the order would leave live items under an item it makes INACTIVE; give them "
