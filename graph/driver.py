@@ -1,8 +1,17 @@
-"""One async driver per process, opened and closed in the app's lifespan, with a round-trip counter."""
+"""One async driver per process, opened and closed in the app's lifespan, with a round-trip counter.
+
+Each request works through its own view of the driver (`Graph.for_request`): the view carries
+the caller's id (recorded on every event it writes), the accounts the caller may see (every read
+statement that starts from an id filters on `$accounts`, None meaning all), and a semaphore that
+bounds how many statements the request runs at once, so one request cannot take the whole pool.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import asyncio
+import contextlib
+import dataclasses
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -20,20 +29,37 @@ class RoundTrips:
 
 @dataclass
 class Graph:
-    """The driver plus the database every call names."""
+    """The driver plus the database every call names, and the request's caller, scope and bound."""
 
     driver: AsyncDriver
     database: str
     round_trips: RoundTrips = field(default_factory=RoundTrips)
+    caller_id: str | None = None
+    accounts: list[str] | None = None
+    gate: asyncio.Semaphore | None = None
+
+    def for_request(self, caller_id: str, accounts: list[str] | None, statements: int) -> Graph:
+        """This graph as one request uses it: its caller, its account scope, at most `statements` at once."""
+        return dataclasses.replace(
+            self, caller_id=caller_id, accounts=accounts, gate=asyncio.Semaphore(max(1, statements))
+        )
+
+    @contextlib.asynccontextmanager
+    async def _turn(self) -> AsyncIterator[None]:
+        if self.gate is None:
+            yield
+            return
+        async with self.gate:
+            yield
 
     async def read(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` in a retried read transaction (keep it idempotent)."""
-        async with self.driver.session(database=self.database) as session:
+        async with self._turn(), self.driver.session(database=self.database) as session:
             return await session.execute_read(work)
 
     async def write(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` in a retried write transaction: it commits whole or not at all."""
-        async with self.driver.session(database=self.database) as session:
+        async with self._turn(), self.driver.session(database=self.database) as session:
             return await session.execute_write(work)
 
     async def fetch(self, cypher: str, **params: Any) -> list[Record]:
@@ -59,10 +85,28 @@ async def run(tx: AsyncManagedTransaction, graph: Graph, cypher: str, params: di
     return [record async for record in result]
 
 
-def open_graph(uri: str, user: str, password: str, database: str) -> Graph:
-    """Open the driver; `bolt://` talks to one server, `neo4j://` routes across a cluster."""
+def open_graph(
+    uri: str,
+    user: str,
+    password: str,
+    database: str,
+    connect_seconds: float = 2.0,
+    acquire_seconds: float = 3.0,
+    retry_seconds: float = 5.0,
+) -> Graph:
+    """Open the driver; `bolt://` talks to one server, `neo4j://` routes across a cluster.
+
+    The timeouts are short so that with Neo4j unreachable a request fails within seconds
+    (SERVICE_UNAVAILABLE) instead of waiting out the driver's defaults of 30 to 60 s.
+    """
     auth = (user, password) if password else None
     driver = AsyncGraphDatabase.driver(
-        uri, auth=auth, max_connection_pool_size=50, notifications_min_severity="OFF"
+        uri,
+        auth=auth,
+        max_connection_pool_size=50,
+        notifications_min_severity="OFF",
+        connection_timeout=connect_seconds,
+        connection_acquisition_timeout=acquire_seconds,
+        max_transaction_retry_time=retry_seconds,
     )
     return Graph(driver=driver, database=database)

@@ -278,6 +278,7 @@ class OrderEventRecord:
     to_state: str
     reason: str | None
     at: datetime | None
+    caller_id: str | None = None
 
 
 def grouped(rows: Iterable[Any], key: str, build: Callable[[Any], T]) -> dict[str, list[T]]:

@@ -28,6 +28,7 @@ Ctx = Info[Context, Any]
 
 async def cancel_contract(info: Ctx, contract_id: strawberry.ID) -> OrderPayload:
     graph = info.context.graph
+    authorize(info, "contract.cancel")
 
     async def work(tx: AsyncManagedTransaction) -> str | None:
         found = await fulfillment.contract_in(tx, graph, str(contract_id))

@@ -19,7 +19,7 @@ MAX_PAGE = 100
 
 
 async def account(info: Ctx, id: strawberry.ID) -> Account | None:
-    authorize(info, "account.read", str(id))
+    authorize(info, "account.read")
     found = await info.context.loaders.account.load(str(id))
     return Account.of(found) if found else None
 
@@ -41,19 +41,16 @@ async def accounts(
 
 
 async def inventory_item(info: Ctx, id: strawberry.ID) -> ProductInventory | None:
+    authorize(info, "inventory.read")
     found = await info.context.loaders.item.load(str(id))
-    if found is None:
-        return None
-    authorize(info, "inventory.read", found.account_id)
-    return ProductInventory.of(found)
+    return ProductInventory.of(found) if found else None
 
 
 async def inventory_tree(info: Ctx, root_id: strawberry.ID, max_depth: int | None = None) -> InventoryTree:
+    authorize(info, "inventory.read")
     if max_depth is not None and max_depth < 0:
         raise ArgumentError("maxDepth", f"must be zero or more, got {max_depth}")
     result = await inventory.tree(info.context.graph, str(root_id), max_depth)
-    if result.nodes:
-        authorize(info, "inventory.read", result.nodes[0].account_id)
     loader = info.context.loaders.item
     for node in result.nodes:
         loader.prime(node.id, node)

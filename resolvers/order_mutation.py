@@ -50,11 +50,13 @@ async def open_workspace(
     order_id: str,
     item_ids: Sequence[str] = (),
     spec_ids: Sequence[str] = (),
+    action: str = "order.edit",
 ) -> Workspace:
+    authorize(info, action)
     order = await order_graph.lock_order(tx, graph, order_id)
     if order is None:
         raise not_found("orderId", order_id)
-    authorize(info, "order.edit", order.account_id)
+    authorize(info, action, order.account_id)
     wanted = [*item_ids, *(ln.inventory_id for ln in order.lines if ln.inventory_id)]
     items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
     all_spec_ids = {i.spec_id for i in items.values()} | set(spec_ids) | {ln.spec_id for ln in order.lines}

@@ -33,7 +33,11 @@ async def preview_lines(
     inventory_ids: list[strawberry.ID],
     target_location_id: strawberry.ID | None = None,
 ) -> OrderPreview:
-    authorize(info, "order.preview", str(account_id))
+    authorize(info, "order.preview")
+    try:
+        authorize(info, "order.preview", str(account_id))
+    except RuleError as hidden:
+        return OrderPreview(lines=[], errors=[OrderError.of(v) for v in hidden.violations])
     graph = info.context.graph
     selected = [str(i) for i in inventory_ids]
     draft = Order(id="preview", account_id=str(account_id), action=OrderAction(action), state=OrderState.DRAFT)

@@ -22,7 +22,7 @@ async def submit_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:
-        ws = await open_workspace(tx, graph, info, str(order_id))
+        ws = await open_workspace(tx, graph, info, str(order_id), action="order.submit")
         problems = validate_submission(ws.order, ws.view, ws.specs)
         if problems:
             raise RuleError(*problems)

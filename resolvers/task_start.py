@@ -17,7 +17,7 @@ from resolvers.order_mutation import not_found, run_order_mutation
 from rules.fulfillment import start_task
 from rules.lifecycle_model import TaskState
 from rules.model import Order
-from schema.context import Context
+from schema.context import Context, authorize
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -29,6 +29,7 @@ async def lock_task(
 ) -> tuple[Order, fulfillment.Fulfillment]:
     """Lock the order the task belongs to (so concurrent closes and cancellations queue), then read
     the order's fulfillment as it now is. NOT_FOUND when there is no such task."""
+    authorize(info, action)
     order_id = await fulfillment.lock_order_of_task(tx, graph, task_id)
     if order_id is None:
         raise not_found("taskId", task_id, what="task")

@@ -191,6 +191,10 @@ class OrderEvent:
     to_state: OrderState
     reason: str | None
     at: datetime | None
+    caller_id: str | None = strawberry.field(
+        description="The verified caller whose request made the transition (null for events recorded before "
+        "callers were verified)."
+    )
 
     @classmethod
     def of(cls, r: OrderEventRecord) -> OrderEvent:
@@ -200,6 +204,7 @@ class OrderEvent:
             to_state=OrderStateValue(r.to_state),
             reason=r.reason,
             at=r.at,
+            caller_id=r.caller_id,
         )
 
 

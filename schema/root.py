@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import AddValidationRules, SchemaExtension
 
 from resolvers import (
     contract_cancel,
@@ -28,13 +30,15 @@ from resolvers import (
     tasks_read,
 )
 from resolvers.order_preview import OrderPreview
-from schema.errors import should_mask
+from schema.errors import ServiceErrors
+from schema.limits import ArgumentLengths, HideSuggestions, TokenLimit, validation_rules
 from schema.fulfillment import OrderTaskConnection, ReturnAuthorization, ReturnPayload
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
 from schema.orders import CustomerOrder, OrderLinePreview, OrderPayload
 from schema.pagination import AccountConnection
 from schema.types import Account, ProductInventory, ProductSpecification
+from service.settings import Limits
 
 
 @strawberry.type
@@ -119,4 +123,21 @@ class Mutation:
     )
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[lambda: MaskErrors(should_mask_error=should_mask)])
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema with the request limits (depth, aliases, tokens, cost, argument lengths) in force."""
+    limits = limits or Limits()
+    settled = limits
+    rules = validation_rules(limits)
+    # Factories, not instances: each request gets its own extension objects.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        ServiceErrors,
+        lambda: TokenLimit(settled),
+        lambda: AddValidationRules(rules),
+        lambda: ArgumentLengths(settled),
+    ]
+    if not limits.suggestions:
+        extensions.append(HideSuggestions)
+    return strawberry.Schema(query=Query, mutation=Mutation, extensions=extensions)  # type: ignore[arg-type]
+
+
+schema = build_schema()

@@ -3,6 +3,10 @@
 `graphiql_html()` is what the GraphQL endpoint answers a browser with. It opens with the tabs in
 `EXAMPLE_TABS`: the demo account's tree, a preview of a change, and the 4G-to-5G upgrade of
 DOMAIN.md section 5 captured step by step.
+
+Every request needs a bearer token. In the local default the page offers the demo personas (a
+picker in the header; the first, admin, is preselected); with an identity provider configured it
+offers none. Either way an `Authorization` header typed into the Headers tab wins.
 """
 
 from __future__ import annotations
@@ -139,11 +143,20 @@ def script_json(value: object) -> str:
     )
 
 
-def graphiql_html(endpoint: str = "/graphql") -> str:
-    """The GraphiQL page for `endpoint`; it loads React and GraphiQL from `/static/vendor` only."""
+PASTE_HINT = '{\n  "Authorization": "Bearer paste-your-token-here"\n}\n'
+
+
+def graphiql_html(endpoint: str = "/graphql", personas: list[dict[str, str]] | None = None) -> str:
+    """The GraphiQL page for `endpoint`; it loads React and GraphiQL from `/static/vendor` only.
+
+    `personas` ([{label, token}]) fill the caller picker; with none, the Headers tab starts with a
+    placeholder for a pasted token.
+    """
     config = {
         "endpoint": endpoint,
         "tabs": [asdict(tab) for tab in EXAMPLE_TABS],
+        "personas": personas or [],
+        "headers": "" if personas else PASTE_HINT,
     }
     return _PAGE.format(
         vendor=escape(VENDOR, quote=True),
@@ -166,6 +179,8 @@ _PAGE = """\
     #graphiql {{ height: 100vh; }}
     #assets-missing {{ font: 16px/1.5 system-ui, sans-serif; margin: 3rem auto; max-width: 40rem; }}
     .graphiql-logo a {{ color: inherit; font-size: 0.8em; margin-left: 0.75em; }}
+    .macd-persona {{ font-size: 0.7em; margin-left: 0.75em; }}
+    .macd-persona select {{ font: inherit; max-width: 16em; }}
   </style>
   <script>
     function assetsMissing(src) {{
@@ -184,10 +199,26 @@ _PAGE = """\
     (function () {{
       if (!window.GraphiQL) {{ return; }}
       var config = {config};
-      var fetcher = GraphiQL.createFetcher({{ url: config.endpoint }});
+      var persona = config.personas.length ? config.personas[0].token : null;
+      var plain = GraphiQL.createFetcher({{ url: config.endpoint }});
+      // The picked persona's token, unless the Headers tab names an Authorization of its own.
+      var fetcher = function (params, options) {{
+        var headers = Object.assign({{}}, (options && options.headers) || {{}});
+        var named = Object.keys(headers).some(function (k) {{ return k.toLowerCase() === 'authorization'; }});
+        if (!named && persona) {{ headers.Authorization = 'Bearer ' + persona; }}
+        return plain(params, Object.assign({{}}, options || {{}}, {{ headers: headers }}));
+      }};
+      var picker = config.personas.length ? React.createElement('label', {{ className: 'macd-persona' }}, 'Caller ',
+        React.createElement('select', {{
+          'data-testid': 'persona',
+          onChange: function (event) {{ persona = event.target.value; }}
+        }}, config.personas.map(function (p) {{
+          return React.createElement('option', {{ key: p.label, value: p.token }}, p.label);
+        }}))) : null;
       var logo = React.createElement(
         GraphiQL.Logo, null, 'MACD orders',
-        React.createElement('a', {{ href: '{explorer}', 'data-testid': 'explorer-link' }}, 'inventory explorer')
+        React.createElement('a', {{ href: '{explorer}', 'data-testid': 'explorer-link' }}, 'inventory explorer'),
+        picker
       );
       ReactDOM.createRoot(document.getElementById('graphiql')).render(
         React.createElement(GraphiQL, {{
@@ -195,6 +226,7 @@ _PAGE = """\
           defaultTabs: config.tabs,
           defaultQuery: config.tabs[0].query,
           defaultEditorToolsVisibility: true,
+          defaultHeaders: config.headers,
           shouldPersistHeaders: false
         }}, logo)
       );
