@@ -22,9 +22,12 @@ T = TypeVar("T")
 
 @dataclass
 class RoundTrips:
-    """Counts the Cypher statements sent, so benchmarks and tests can see how many a request costs."""
+    """Counts the Cypher statements sent, so benchmarks and tests can see how many a request costs,
+    and the most transactions the process has had open at once (`peak`)."""
 
     count: int = 0
+    in_flight: int = 0
+    peak: int = 0
 
 
 @dataclass
@@ -46,11 +49,14 @@ class Graph:
 
     @contextlib.asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
-        if self.gate is None:
-            yield
-            return
-        async with self.gate:
-            yield
+        async with self.gate or contextlib.nullcontext():
+            counter = self.round_trips
+            counter.in_flight += 1
+            counter.peak = max(counter.peak, counter.in_flight)
+            try:
+                yield
+            finally:
+                counter.in_flight -= 1
 
     async def read(self, work: Callable[[AsyncManagedTransaction], Awaitable[T]]) -> T:
         """Run `work` in a retried read transaction (keep it idempotent)."""

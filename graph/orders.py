@@ -396,6 +396,9 @@ async def delete_draft_items(tx: Tx, graph: Graph, order_id: str, item_ids: list
 
 async def order_id_of_line(tx: Tx, graph: Graph, line_id: str) -> str | None:
     rows = await run(
-        tx, graph, "MATCH (o:CustomerOrder)-[:HAS_LINE]->(:OrderLine {id: $id}) RETURN o.id AS id", {"id": line_id}
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder)-[:HAS_LINE]->(:OrderLine {id: $id}) WHERE " + ORDER_IN_SCOPE + " RETURN o.id AS id",
+        {"id": line_id, "accounts": graph.accounts},
     )
     return rows[0]["id"] if rows else None

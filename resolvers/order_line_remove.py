@@ -11,7 +11,7 @@ from strawberry.types import Info
 from graph import orders as order_graph
 from resolvers.order_mutation import not_found, open_workspace, run_order_mutation, save_lines
 from rules.capture import plan_line_removal
-from schema.context import Context
+from schema.context import Context, authorize
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -19,6 +19,7 @@ Ctx = Info[Context, Any]
 
 async def remove_order_line(info: Ctx, line_id: strawberry.ID) -> OrderPayload:
     graph = info.context.graph
+    authorize(info, "order.edit")
 
     async def work(tx: AsyncManagedTransaction) -> str:
         order_id = await order_graph.order_id_of_line(tx, graph, str(line_id))

@@ -11,7 +11,7 @@ from graph import orders as order_graph
 from resolvers.order_mutation import not_found, open_workspace, run_order_mutation, save_lines
 from rules.capture import plan_line_update
 from rules.model import LineAction
-from schema.context import Context
+from schema.context import Context, authorize
 from schema.order_inputs import UpdateOrderLineInput
 from schema.orders import OrderPayload
 
@@ -20,6 +20,7 @@ Ctx = Info[Context, Any]
 
 async def update_order_line(info: Ctx, input: UpdateOrderLineInput) -> OrderPayload:
     graph = info.context.graph
+    authorize(info, "order.edit")
     line_id = str(input.line_id)
     target = str(input.target_location_id) if input.target_location_id else None
 

@@ -39,7 +39,7 @@ from graphql import (
     visit,
 )
 from graphql.language import ArgumentNode, DocumentNode
-from graphql.validation import NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
 from service.settings import Limits
@@ -64,7 +64,7 @@ class _ReportingWith:
         return getattr(self._context, name)
 
 
-def coded(rule: type[ValidationRule], code: str) -> type[ValidationRule]:
+def coded(rule: type[ASTValidationRule], code: str) -> type[ASTValidationRule]:
     """`rule` with its errors carrying `code`; for rules that decide in their constructor, as
     Strawberry's limiters do."""
 
@@ -165,9 +165,9 @@ def cost_rule(limits: Limits) -> type[ValidationRule]:
     return QueryCostRule
 
 
-def validation_rules(limits: Limits) -> list[type[ValidationRule]]:
+def validation_rules(limits: Limits) -> list[type[ASTValidationRule]]:
     """Depth, alias and cost limits (and no introspection unless enabled), each with its code."""
-    rules: list[type[ValidationRule]] = [
+    rules: list[type[ASTValidationRule]] = [
         *(coded(r, "QUERY_TOO_DEEP") for r in QueryDepthLimiter(max_depth=limits.max_depth).validation_rules),
         *(coded(r, "TOO_MANY_ALIASES")
           for r in MaxAliasesLimiter(max_alias_count=limits.max_aliases).validation_rules),

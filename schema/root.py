@@ -31,10 +31,10 @@ from resolvers import (
 )
 from resolvers.order_preview import OrderPreview
 from schema.errors import ServiceErrors
-from schema.limits import ArgumentLengths, HideSuggestions, TokenLimit, validation_rules
 from schema.fulfillment import OrderTaskConnection, ReturnAuthorization, ReturnPayload
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
+from schema.limits import ArgumentLengths, HideSuggestions, TokenLimit, validation_rules
 from schema.orders import CustomerOrder, OrderLinePreview, OrderPayload
 from schema.pagination import AccountConnection
 from schema.types import Account, ProductInventory, ProductSpecification

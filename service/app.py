@@ -56,7 +56,8 @@ def response_media_type(accept: str | None) -> str | None:
 
 def is_request_error(result: ExecutionResult) -> bool:
     """No execution happened: the document did not parse, validate or pass the limits."""
-    return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
+    errors = result.errors or []
+    return result.data is None and bool(errors) and all(e.path is None for e in errors)
 
 
 class MacdGraphQL(GraphQL[Context, None]):

@@ -54,7 +54,11 @@ def run(settings: Settings, demo: bool) -> int:
         print(f"starting the local Neo4j on {server.uri} (data in {server.home}) ...", flush=True)
         server.start()
     try:
-        print(asyncio.run(prepare_database(settings, demo)), flush=True)
+        try:
+            print(asyncio.run(prepare_database(settings, demo)), flush=True)
+        except Exception as exc:  # the API still starts and keeps retrying (see service.app)
+            print(f"Neo4j at {settings.bolt_uri} is not reachable yet ({type(exc).__name__}); "
+                  "the API starts anyway, reports not ready and keeps retrying", flush=True)
         print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", flush=True)
         print(f"Explorer: http://{settings.host}:{settings.port}/explore", flush=True)
         print(token_hint(settings), flush=True)

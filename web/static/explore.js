@@ -51,9 +51,10 @@
   async function graphql(query, variables) {
     let response;
     try {
+      await window.macdAuth.ready;
       response = await fetch(ENDPOINT, {
         method: 'POST',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...window.macdAuth.headers() },
         body: JSON.stringify({ query, variables: variables || {} }),
       });
     } catch (error) {
