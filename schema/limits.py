@@ -39,7 +39,7 @@ from graphql import (
     visit,
 )
 from graphql.language import ArgumentNode, DocumentNode
-from graphql.validation import ASTValidationRule, NoSchemaIntrospectionCustomRule
+from graphql.validation import ASTValidationRule
 from strawberry.extensions import MaxAliasesLimiter, QueryDepthLimiter, SchemaExtension
 
 from service.settings import Limits
@@ -174,17 +174,19 @@ def validation_rules(limits: Limits) -> list[type[ASTValidationRule]]:
         cost_rule(limits),
     ]
     if not limits.introspection:
-        rules.append(coded(_NoIntrospection, "INTROSPECTION_DISABLED"))
+        rules.append(NoIntrospection)
     return rules
 
 
-class _NoIntrospection(ValidationRule):
-    """graphql-core's rule, run eagerly so `coded` can stamp its errors."""
+class NoIntrospection(ValidationRule):
+    """Refuse `__schema` and `__type` (as graphql-core's NoSchemaIntrospectionCustomRule does), with a code."""
 
-    def __init__(self, context: ValidationContext) -> None:
-        super().__init__(context)
-        rule = NoSchemaIntrospectionCustomRule(context)
-        visit(context.document, TypeInfoVisitor(TypeInfo(context.schema), rule))
+    def enter_field(self, node: FieldNode, *_: Any) -> None:
+        if node.name.value in ("__schema", "__type"):
+            self.report_error(GraphQLError(
+                f"Introspection is disabled on this server ('{node.name.value}'); see docs/security.md",
+                node, extensions={"code": "INTROSPECTION_DISABLED"},
+            ))
 
 
 class TokenLimit(SchemaExtension):

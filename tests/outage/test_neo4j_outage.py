@@ -62,7 +62,7 @@ class Load:
         try:
             response = await client.post("/graphql", json={"query": query, "variables": variables})
             body = response.json()
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, ValueError) as exc:
             self.calls.append(Call(started, time.monotonic() - started, type(exc).__name__))
             return type(exc).__name__, {}
         if body.get("errors"):
@@ -105,6 +105,15 @@ class Load:
 
     def ok_after(self, moment: float) -> int:
         return sum(1 for c in self.calls if c.started > moment and c.outcome == "ok")
+
+    async def until_ok_after(self, moment: float, workers: list[asyncio.Task[None]], seconds: float = 60) -> None:
+        """Wait until a call started after `moment` succeeded; a worker that stopped says why."""
+        deadline = time.monotonic() + seconds
+        while self.ok_after(moment) == 0 and time.monotonic() < deadline:
+            for worker in workers:
+                if worker.done():
+                    worker.result()
+            await asyncio.sleep(0.2)
 
 
 def probe(url: str) -> tuple[int, float]:
@@ -174,8 +183,9 @@ async def test_the_api_rides_out_a_neo4j_outage(own_neo4j: LocalNeo4j, auth_key:
 
         traffic = Load(server.url, token)
         workers = [asyncio.create_task(traffic.worker(f"pi-{w}")) for w in range(WORKERS)]
-        await asyncio.sleep(3)
-        assert traffic.ok_after(0) > 0
+        await traffic.until_ok_after(0, workers)
+        assert traffic.ok_after(0) > 0, traffic.calls
+        await asyncio.sleep(2)
 
         killed = time.monotonic()
         await asyncio.to_thread(own_neo4j.kill)
@@ -188,7 +198,7 @@ async def test_the_api_rides_out_a_neo4j_outage(own_neo4j: LocalNeo4j, auth_key:
         await asyncio.to_thread(own_neo4j.start)
         await wait_ready(server.url, RECOVERY_SECONDS)
         recovered = time.monotonic()
-        await asyncio.sleep(3)
+        await traffic.until_ok_after(recovered, workers)
         traffic.running = False
         await asyncio.gather(*workers)
 

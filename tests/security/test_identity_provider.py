@@ -90,7 +90,7 @@ def test_tokens_from_the_providers_key_set_are_verified(idp_server: LiveServer) 
     assert post(idp_server, "{ accounts { totalCount } }",
                 keycloak_token(["admin"], iss="macd-local")).status_code == 401
     local_style = jwt.encode({"iss": ISSUER, "aud": "macd-orders", "sub": "x", "exp": int(time.time()) + 60,
-                              "realm_access": {"roles": ["admin"]}}, "a-shared-secret", algorithm="HS256")
+                              "realm_access": {"roles": ["admin"]}}, "a-shared-secret-that-is-long-enough-for-hs256", algorithm="HS256")
     assert post(idp_server, "{ accounts { totalCount } }", local_style).status_code == 401
 
 

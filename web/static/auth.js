@@ -24,6 +24,11 @@
     return picked ? picked.token : null;
   }
 
+  // Another caller sees other accounts: search again as that caller.
+  const searchAgain = () => document.getElementById('account-search').dispatchEvent(new Event('input'));
+  select.addEventListener('change', searchAgain);
+  pasted.addEventListener('change', searchAgain);
+
   window.macdAuth = {
     ready,
     headers() {
