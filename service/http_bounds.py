@@ -13,7 +13,7 @@ import json
 import logging
 import re
 import uuid
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from typing import Any
 from urllib.parse import parse_qs, unquote_to_bytes
 
@@ -41,7 +41,7 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def _refuse(send: Send, status: int, code: str, message: str, request_id: str,
-                  headers: list[tuple[bytes, bytes]] = ()) -> None:  # type: ignore[assignment]
+                  headers: Sequence[tuple[bytes, bytes]] = ()) -> None:
     body = json.dumps({"errors": [{"message": message, "extensions": {"code": code, "requestId": request_id}}]})
     await send({
         "type": "http.response.start",

@@ -151,6 +151,7 @@ def test_token_signing_helper_matches_the_server(token_for: Callable[..., str], 
     token = token_for("viewer", subject="vera")
     body = httpx.post(f"{live_server.url}/graphql",
                       json={"query": 'mutation { createOrder(input: {accountId: "a", action: CHANGE}) { errors { code } } }'},
-                      headers={"Authorization": f"Bearer {token}"}, timeout=10).json()
+                      headers={"Authorization": f"Bearer {token}", "X-Caller": "admin", "X-Roles": "admin"},
+                      timeout=10).json()
     assert body["errors"][0]["extensions"]["code"] == "FORBIDDEN"
     assert "viewer" in body["errors"][0]["message"]
