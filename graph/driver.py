@@ -98,7 +98,7 @@ def open_graph(
     database: str,
     connect_seconds: float = 2.0,
     acquire_seconds: float = 3.0,
-    retry_seconds: float = 5.0,
+    retry_seconds: float = 2.0,
 ) -> Graph:
     """Open the driver; `bolt://` talks to one server, `neo4j://` routes across a cluster.
 

@@ -65,7 +65,7 @@ class Neo4jTimeouts:
 
     connect_seconds: float = 2.0
     acquire_seconds: float = 3.0
-    retry_seconds: float = 5.0
+    retry_seconds: float = 2.0
     ready_seconds: float = 1.5
 
 

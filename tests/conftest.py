@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -133,15 +133,15 @@ async def api(live_server: LiveServer, token_for: Callable[..., str]) -> AsyncIt
         yield Api(client)
 
 
-ApiFactory = Callable[..., Awaitable[Api]]
+ApiFactory = Callable[..., Api]
 
 
 @pytest.fixture
 async def api_as(live_server: LiveServer, token_for: Callable[..., str]) -> AsyncIterator[ApiFactory]:
-    """`await api_as("customer", accounts=["acc-1"])`: a client for any role(s) and accounts."""
+    """`api_as("customer", accounts=["acc-1"])`: a client for any role(s) and accounts."""
     clients: list[httpx.AsyncClient] = []
 
-    async def make(*roles: str, accounts: Sequence[str] = (), subject: str | None = None) -> Api:
+    def make(*roles: str, accounts: Sequence[str] = (), subject: str | None = None) -> Api:
         client = httpx.AsyncClient(base_url=live_server.url, timeout=120,
                                    headers=bearer(token_for(*roles, accounts=accounts, subject=subject)))
         clients.append(client)

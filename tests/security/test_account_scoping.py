@@ -42,7 +42,7 @@ async def test_a_customer_reads_only_its_own_accounts(clean_graph: Graph, api: A
     order_id = approved["id"]
     rma_id = approved["returns"][0]["id"]
     line_id = approved["lines"][0]["id"]
-    customer = await api_as("customer", accounts=[CONTOSO])
+    customer = api_as("customer", accounts=[CONTOSO])
 
     listed = await customer("{ accounts(first: 100) { totalCount edges { node { id } } } }")
     assert listed["accounts"]["totalCount"] == 1
@@ -116,7 +116,7 @@ async def test_another_accounts_ids_answer_not_found_to_every_customer_mutation(
                       'idempotencyKey: "northwind-key"}) { order { id lines { id } } errors { code } } }')
     draft_id = draft["createOrder"]["order"]["id"]
     line_id = approved["lines"][0]["id"]
-    customer = await api_as("customer", accounts=[CONTOSO])
+    customer = api_as("customer", accounts=[CONTOSO])
     errors = "errors { code field ids message }"
 
     async def refused(document: str, **variables: Any) -> list[dict[str, Any]]:

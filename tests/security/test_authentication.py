@@ -103,8 +103,8 @@ async def test_the_verified_caller_is_recorded_on_every_event(
     clean_graph: Graph, api: Api, api_as: ApiFactory
 ) -> None:
     await load_demo_data(clean_graph)
-    agent = await api_as("agent", subject="alice")
-    approver = await api_as("approver", subject="bob")
+    agent = api_as("agent", subject="alice")
+    approver = api_as("approver", subject="bob")
     order_id, _ = await four_g_to_five_g(agent)
     ok(await approve(approver, order_id))
     data = await api(
@@ -123,9 +123,9 @@ async def test_who_may_cancel_depends_on_how_far_the_order_got(
     clean_graph: Graph, api: Api, api_as: ApiFactory
 ) -> None:
     await load_demo_data(clean_graph)
-    customer = await api_as("customer", accounts=["acc-northwind"])
-    agent = await api_as("agent")
-    approver = await api_as("approver")
+    customer = api_as("customer", accounts=["acc-northwind"])
+    agent = api_as("agent")
+    approver = api_as("approver")
 
     async def forbidden(client: Api, order_id: str) -> bool:
         body = await client.raw("mutation ($o: ID!) { cancelOrder(orderId: $o) { errors { code } } }", o=order_id)

@@ -94,7 +94,7 @@ def expected_allowed(action: str, role: str) -> bool:
 async def test_each_role_may_do_exactly_what_the_table_says(
     live_server: LiveServer, api_as: ApiFactory, role: str
 ) -> None:
-    client = await (api_as(role, accounts=["acc-1"]) if role != NONE else api_as())
+    client = (api_as(role, accounts=["acc-1"]) if role != NONE else api_as())
     before = live_server.round_trips
     outcome: dict[str, bool] = {}
     for name, (_, document, variables) in OPERATIONS.items():
