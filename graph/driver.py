@@ -20,6 +20,10 @@ from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Reco
 T = TypeVar("T")
 
 
+class DatabaseNotReady(Exception):
+    """The service has not yet reached Neo4j and applied its migrations since it started."""
+
+
 @dataclass
 class RoundTrips:
     """Counts the Cypher statements sent, so benchmarks and tests can see how many a request costs,
@@ -40,15 +44,21 @@ class Graph:
     caller_id: str | None = None
     accounts: list[str] | None = None
     gate: asyncio.Semaphore | None = None
+    ready: asyncio.Event | None = None
 
-    def for_request(self, caller_id: str, accounts: list[str] | None, statements: int) -> Graph:
-        """This graph as one request uses it: its caller, its account scope, at most `statements` at once."""
+    def for_request(
+        self, caller_id: str, accounts: list[str] | None, statements: int, ready: asyncio.Event | None = None
+    ) -> Graph:
+        """This graph as one request uses it: its caller, its account scope, at most `statements` at
+        once, and no statement at all before `ready` is set (Neo4j reached and migrated)."""
         return dataclasses.replace(
-            self, caller_id=caller_id, accounts=accounts, gate=asyncio.Semaphore(max(1, statements))
+            self, caller_id=caller_id, accounts=accounts, gate=asyncio.Semaphore(max(1, statements)), ready=ready
         )
 
     @contextlib.asynccontextmanager
     async def _turn(self) -> AsyncIterator[None]:
+        if self.ready is not None and not self.ready.is_set():
+            raise DatabaseNotReady("Neo4j has not been reached and migrated yet")
         async with self.gate or contextlib.nullcontext():
             counter = self.round_trips
             counter.in_flight += 1

@@ -17,6 +17,7 @@ from graphql import GraphQLError, GraphQLSyntaxError
 from neo4j.exceptions import ConnectionPoolError, DatabaseUnavailable, ServiceUnavailable, SessionExpired
 from strawberry.extensions import SchemaExtension
 
+from graph.driver import DatabaseNotReady
 from rules.model import RuleError, RuleViolation
 from schema.enums import OrderErrorCode
 
@@ -32,10 +33,6 @@ class ArgumentError(Exception):
     def __init__(self, argument: str, message: str) -> None:
         super().__init__(f"Argument '{argument}': {message}")
         self.argument = argument
-
-
-class DatabaseNotReady(Exception):
-    """The service has not yet reached Neo4j (or finished its migrations) since it started."""
 
 
 UNAVAILABLE = (ServiceUnavailable, SessionExpired, ConnectionPoolError, DatabaseUnavailable, DatabaseNotReady,

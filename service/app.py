@@ -67,10 +67,11 @@ class MacdGraphQL(GraphQL[Context, None]):
     get 400 and no `data`), and `application/json` otherwise (always 200, as before).
     """
 
-    def __init__(self, settings: Settings, graph_of: Any) -> None:
+    def __init__(self, settings: Settings, graph_of: Any, ready: asyncio.Event) -> None:
         super().__init__(build_schema(settings.limits))
         self.settings = settings
         self.graph_of = graph_of
+        self.ready = ready
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
@@ -92,7 +93,8 @@ class MacdGraphQL(GraphQL[Context, None]):
         caller: Caller = getattr(request.state, "caller", None) or Caller()
         request_id: str = getattr(request.state, "request_id", "-")
         limits = self.settings.limits
-        graph = self.graph_of().for_request(caller.id, caller.account_scope, limits.statements_per_request)
+        graph = self.graph_of().for_request(caller.id, caller.account_scope, limits.statements_per_request,
+                                            self.ready)
         return Context(graph=graph, caller=caller, loaders=create_loaders(graph), request_id=request_id,
                        request=request)
 
@@ -182,7 +184,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         """The demo personas' tokens in the local default (none with an identity provider)."""
         return JSONResponse({"local": settings.auth.local, "personas": persona_tokens(settings.auth)})
 
-    graphql = MacdGraphQL(settings, graph_of)
+    graphql = MacdGraphQL(settings, graph_of, migrated)
     routes: list[BaseRoute] = [
         Route("/graphql", graphql, methods=["GET", "POST"]),
         Route("/healthz", healthz),
