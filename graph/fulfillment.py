@@ -30,7 +30,6 @@ from graph.driver import Graph, run
 from graph.records import (
     DomainOrderRecord,
     OrderEventRecord,
-    Page,
     ReturnRecord,
     ServiceSpecRecord,
     TaskRecord,
@@ -54,6 +53,7 @@ from rules.lifecycle_model import (
     ServiceState,
     TaskState,
     WorkOrderKind,
+    WorkOrderState,
 )
 from rules.model import InventoryItem, InventoryState
 
@@ -61,14 +61,18 @@ Tx = AsyncManagedTransaction
 Row = dict[str, Any]
 
 UNFINISHED = [TaskState.OPEN.value, TaskState.IN_PROGRESS.value]
-FINISHED = [TaskState.CLOSED_COMPLETE.value, TaskState.CANCELLED.value]
+FINISHED = [TaskState.CLOSED_COMPLETE.value, TaskState.CANCELLED.value, TaskState.SKIPPED.value]
+UNFINISHED_FIELD_WORK = [
+    WorkOrderState.OPEN.value, WorkOrderState.SCHEDULED.value, WorkOrderState.IN_PROGRESS.value
+]
 LIVE_ENTITLEMENTS = [EntitlementState.ACTIVE.value, EntitlementState.SUSPENDED.value]
 
 
 # --- converting stored rows ---------------------------------------------------------------------------
 
 
-def _task_from(props: Any) -> TaskRecord:
+def task_from(props: Any) -> TaskRecord:
+    """A stored OrderTask node's properties as a record."""
     return TaskRecord(
         id=props["id"],
         order_id=props["orderId"],
@@ -79,7 +83,21 @@ def _task_from(props: Any) -> TaskRecord:
         point_of_no_return=bool(props.get("pointOfNoReturn")),
         started_at=to_datetime(props.get("startedAt")),
         closed_at=to_datetime(props.get("closedAt")),
+        depends_on=tuple(props.get("dependsOn") or ()),
+        attempt=int(props.get("attempt") or 1),
+        duration_hours=props.get("durationHours"),
+        work_order=props.get("workOrderKind"),
+        activation=bool(props.get("activation")),
+        failure_reason=props.get("failureReason"),
+        failure_category=props.get("failureCategory"),
+        failed_at=to_datetime(props.get("failedAt")),
+        skip_reason=props.get("skipReason"),
+        planned_start_at=to_datetime(props.get("plannedStartAt")),
+        due_at=to_datetime(props.get("dueAt")),
     )
+
+
+_task_from = task_from
 
 
 def _domain_order_from(props: Any, tasks: Iterable[Any], line_ids: Iterable[str]) -> DomainOrderRecord:
@@ -93,7 +111,8 @@ def _domain_order_from(props: Any, tasks: Iterable[Any], line_ids: Iterable[str]
     )
 
 
-def _work_order_from(props: Any) -> WorkOrderRecord:
+def work_order_from(props: Any) -> WorkOrderRecord:
+    """A stored WorkOrder node's properties as a record."""
     return WorkOrderRecord(
         id=props["id"],
         order_id=props["orderId"],
@@ -102,7 +121,17 @@ def _work_order_from(props: Any) -> WorkOrderRecord:
         item_id=props.get("itemId"),
         location_id=props.get("locationId"),
         line_ids=tuple(props.get("lineIds") or ()),
+        return_id=props.get("returnId"),
+        scheduled_date=to_date(props.get("scheduledDate")),
+        window=props.get("window"),
+        attempt=int(props.get("attempt") or 1),
+        failure_reason=props.get("failureReason"),
+        started_at=to_datetime(props.get("startedAt")),
+        closed_at=to_datetime(props.get("closedAt")),
     )
+
+
+_work_order_from = work_order_from
 
 
 def _return_from(props: Any) -> ReturnRecord:
@@ -127,7 +156,12 @@ def as_rule_domain_order(record: DomainOrderRecord) -> DomainOrder:
         state=TaskState(record.state),
         line_ids=record.line_ids,
         tasks=tuple(
-            OrderTask(t.id, t.domain_order_id, t.name, t.sequence, t.point_of_no_return, TaskState(t.state))
+            OrderTask(
+                t.id, t.domain_order_id, t.name, t.sequence, t.point_of_no_return, TaskState(t.state),
+                depends_on=t.depends_on, duration_hours=t.duration_hours,
+                work_order=WorkOrderKind(t.work_order) if t.work_order else None,
+                activation=t.activation, attempt=t.attempt,
+            )
             for t in record.tasks
         ),
     )
@@ -140,7 +174,7 @@ def as_rule_work_order(record: WorkOrderRecord) -> WorkOrder:
         line_ids=record.line_ids,
         item_id=record.item_id,
         location_id=record.location_id,
-        state=TaskState(record.state),
+        state=WorkOrderState(record.state),
     )
 
 
@@ -245,32 +279,13 @@ async def events_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, list
         e = r["e"]
         out[r["oid"]].append(
             OrderEventRecord(e["id"], e["orderId"], e.get("fromState"), e["toState"], e.get("reason"),
-                             to_datetime(e.get("at")), e.get("callerId"))
+                             to_datetime(e.get("at")), e.get("kind") or "STATE_CHANGE", e.get("callerId"))
         )
     # Two transitions written in one transaction can share a millisecond: the lifecycle breaks the tie.
     return {
         oid: sorted(events, key=lambda ev: (ev.at is None, ev.at, _STATE_RANK.get(ev.to_state, 9)))
         for oid, events in out.items()
     }
-
-
-async def open_tasks(graph: Graph, first: int, after: str | None, order_id: str | None) -> Page:
-    """Tasks still OPEN or IN_PROGRESS, oldest approval first; `after` is the last queue key seen."""
-    rows = await graph.fetch(
-        "MATCH (t:OrderTask) WHERE t.state IN $open AND ($orderId IS NULL OR t.orderId = $orderId) "
-        "AND ($accounts IS NULL OR EXISTS { MATCH (o:CustomerOrder {id: t.orderId}) WHERE o.accountId IN $accounts }) "
-        "WITH t ORDER BY t.queueKey WITH collect(t) AS queue "
-        "RETURN size(queue) AS total, [t IN queue WHERE $after IS NULL OR t.queueKey > $after][..$limit] AS page",
-        open=UNFINISHED,
-        orderId=order_id,
-        accounts=graph.accounts,
-        after=after,
-        limit=first + 1,
-    )
-    total = rows[0]["total"] if rows else 0
-    nodes = rows[0]["page"] if rows else []
-    tasks = [(n["queueKey"], _task_from(n)) for n in nodes[:first]]
-    return Page(tasks, len(nodes) > first, tasks[-1][0] if tasks else None, total)
 
 
 # --- reads inside a transaction ---------------------------------------------------------------------
@@ -590,7 +605,9 @@ async def write_decomposition(
             "WITH n, d UNWIND d.tasks AS t "
             "CREATE (n)-[:HAS_TASK]->(:OrderTask {id: t.id, orderId: $orderId, domainOrderId: d.id, "
             "name: t.name, sequence: t.sequence, state: t.state, pointOfNoReturn: t.pointOfNoReturn, "
-            "queueKey: t.queueKey, createdAt: datetime()})",
+            "queueKey: t.queueKey, createdAt: datetime(), dependsOn: t.dependsOn, attempt: 1, "
+            "durationHours: t.durationHours, workOrderKind: t.workOrderKind, activation: t.activation, "
+            "plannedStartAt: t.plannedStartAt, dueAt: t.dueAt})",
             {"orderId": order_id, "rows": [{k: v for k, v in d.items() if k != "lineIds"} for d in domain_orders]},
         )
         await run(
@@ -607,7 +624,7 @@ async def write_decomposition(
             "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS w "
             "CREATE (o)-[:HAS_WORK_ORDER]->(n:WorkOrder {id: w.id, orderId: $orderId, kind: w.kind, "
             "state: w.state, itemId: w.itemId, locationId: w.locationId, lineIds: w.lineIds, "
-            "createdAt: datetime()}) "
+            "returnId: w.returnId, attempt: 1, createdAt: datetime()}) "
             "WITH n, w OPTIONAL MATCH (p:ProductInventory {id: w.itemId}) "
             "FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END | CREATE (n)-[:FOR_ITEM]->(p)) "
             "WITH n, w OPTIONAL MATCH (l:Location {id: w.locationId}) "
@@ -795,13 +812,14 @@ async def repoint_entitlements(tx: Tx, graph: Graph, rows: Sequence[Row]) -> Non
 
 
 async def close_open_work_orders(tx: Tx, graph: Graph, order_id: str) -> None:
-    """The order is complete: its field work is done."""
+    """The order is complete: its unfinished field work is done, a failed visit no longer needed."""
     await run(
         tx,
         graph,
-        "MATCH (:CustomerOrder {id: $id})-[:HAS_WORK_ORDER]->(w:WorkOrder) WHERE w.state IN $open "
-        "SET w.state = 'CLOSED_COMPLETE', w.closedAt = datetime(), w.updatedAt = datetime()",
-        {"id": order_id, "open": UNFINISHED},
+        "MATCH (:CustomerOrder {id: $id})-[:HAS_WORK_ORDER]->(w:WorkOrder) WHERE w.state IN $open OR w.state = 'FAILED' "
+        "SET w.state = CASE WHEN w.state = 'FAILED' THEN 'CANCELLED' ELSE 'CLOSED_COMPLETE' END, "
+        "w.closedAt = datetime(), w.updatedAt = datetime()",
+        {"id": order_id, "open": UNFINISHED_FIELD_WORK},
     )
 
 

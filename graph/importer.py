@@ -173,8 +173,24 @@ def characteristics_json(characteristics: Iterable[Characteristic]) -> str:
     )
 
 
+def _scheduling(t: FulfillmentTask) -> dict[str, object]:
+    """The R13 fields of a task template, only when given (older stored templates stay byte-identical)."""
+    out: dict[str, object] = {}
+    if t.after:
+        out["after"] = [
+            {"domain": d.domain.value, "name": d.name, "makeBeforeBreak": d.make_before_break} for d in t.after
+        ]
+    if t.duration_hours is not None:
+        out["durationHours"] = t.duration_hours
+    if t.work_order is not None:
+        out["workOrder"] = t.work_order.value
+    if t.activation:
+        out["activation"] = True
+    return out
+
+
 def fulfillment_json(tasks: Iterable[FulfillmentTask]) -> str:
-    """A specification's `fulfillment` property: [{name, domain, pointOfNoReturn, actions}]."""
+    """A specification's `fulfillment` property: [{name, domain, pointOfNoReturn, actions, after?, durationHours?, workOrder?, activation?}]."""
     return json.dumps(
         [
             {
@@ -182,6 +198,7 @@ def fulfillment_json(tasks: Iterable[FulfillmentTask]) -> str:
                 "domain": t.domain.value,
                 "pointOfNoReturn": t.point_of_no_return,
                 "actions": [a.value for a in t.actions],
+                **_scheduling(t),
             }
             for t in tasks
         ],

@@ -34,6 +34,11 @@ STATEMENTS = (
     "CREATE INDEX inventory_open_order IF NOT EXISTS FOR (p:ProductInventory) ON (p.openOrderId)",
     "CREATE INDEX task_queue IF NOT EXISTS FOR (t:OrderTask) ON (t.queueKey)",
     "CREATE INDEX task_order IF NOT EXISTS FOR (t:OrderTask) ON (t.orderId)",
+    # R13: task history, the fallout queue, a technician's day, the collection a return completes.
+    "CREATE CONSTRAINT taskevent_id IF NOT EXISTS FOR (n:TaskEvent) REQUIRE n.id IS UNIQUE",
+    "CREATE INDEX task_fallout IF NOT EXISTS FOR (t:OrderTask) ON (t.falloutKey)",
+    "CREATE INDEX work_order_location IF NOT EXISTS FOR (w:WorkOrder) ON (w.locationId, w.scheduledDate)",
+    "CREATE INDEX work_order_return IF NOT EXISTS FOR (w:WorkOrder) ON (w.returnId)",
 )
 
 

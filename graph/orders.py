@@ -16,7 +16,7 @@ from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph, run
 from graph.inventory import WALK_DOWN, WALK_UP
-from graph.records import rule_item_from
+from graph.records import rule_item_from, to_date
 from rules.model import (
     OPEN_ORDER_STATES,
     CharacteristicChange,
@@ -86,6 +86,9 @@ def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
         state=OrderState(props["state"]),
         version=int(props.get("version") or 1),
         lines=[line_from(p) for p in lines],
+        on_hold=bool(props.get("onHold")),
+        requested_start=to_date(props.get("requestedStartDate")),
+        requested_completion=to_date(props.get("requestedCompletionDate")),
     )
 
 
@@ -179,7 +182,7 @@ async def create_order(
         "MATCH (a:Account {id: $accountId}) "
         "CREATE (a)-[:PLACED]->(o:CustomerOrder {id: $id, accountId: $accountId, action: $action, "
         "state: $state, version: 1, idempotencyKey: $key, createdAt: datetime(), updatedAt: datetime(), "
-        "createdBy: $caller})",
+        "createdBy: $caller, requestedStartDate: $start, requestedCompletionDate: $completion})",
         {
             "id": order.id,
             "accountId": order.account_id,
@@ -187,6 +190,8 @@ async def create_order(
             "state": order.state.value,
             "key": idempotency_key,
             "caller": caller_id,
+            "start": order.requested_start,
+            "completion": order.requested_completion,
         },
     )
 

@@ -69,6 +69,15 @@ class BundleRecord:
 
 
 @dataclass(frozen=True)
+class TaskDependencyRecord:
+    """A step waits for the order's task `name` of `domain` (`make_before_break`: only when replacing)."""
+
+    domain: str
+    name: str
+    make_before_break: bool = False
+
+
+@dataclass(frozen=True)
 class TaskTemplateRecord:
     """A fulfillment step of a specification; `actions` limits it to lines with those actions (empty: all)."""
 
@@ -76,6 +85,10 @@ class TaskTemplateRecord:
     domain: str
     point_of_no_return: bool = False
     actions: tuple[str, ...] = ()
+    after: tuple[TaskDependencyRecord, ...] = ()
+    duration_hours: float | None = None
+    work_order: str | None = None
+    activation: bool = False
 
 
 @dataclass(frozen=True)
@@ -188,6 +201,13 @@ def parse_templates(raw: Any) -> tuple[TaskTemplateRecord, ...]:
             str(t["domain"]),
             bool(t.get("pointOfNoReturn", False)),
             tuple(str(a) for a in t.get("actions") or ()),
+            tuple(
+                TaskDependencyRecord(str(d["domain"]), str(d["name"]), bool(d.get("makeBeforeBreak", False)))
+                for d in t.get("after") or ()
+            ),
+            None if t.get("durationHours") is None else float(t["durationHours"]),
+            None if t.get("workOrder") is None else str(t["workOrder"]),
+            bool(t.get("activation", False)),
         )
         for t in value
     )
@@ -226,6 +246,32 @@ class TaskRecord:
     point_of_no_return: bool
     started_at: datetime | None = None
     closed_at: datetime | None = None
+    depends_on: tuple[str, ...] = ()
+    attempt: int = 1
+    duration_hours: float | None = None
+    work_order: str | None = None
+    activation: bool = False
+    failure_reason: str | None = None
+    failure_category: str | None = None
+    failed_at: datetime | None = None
+    skip_reason: str | None = None
+    planned_start_at: datetime | None = None
+    due_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class TaskEventRecord:
+    """One recorded transition of task `task_id`: who moved it, why, at which attempt."""
+
+    id: str
+    task_id: str
+    from_state: str | None
+    to_state: str
+    reason: str | None
+    category: str | None
+    attempt: int
+    by: str | None
+    at: datetime | None
 
 
 @dataclass(frozen=True)
@@ -251,6 +297,13 @@ class WorkOrderRecord:
     item_id: str | None
     location_id: str | None
     line_ids: tuple[str, ...]
+    return_id: str | None = None
+    scheduled_date: date | None = None
+    window: str | None = None
+    attempt: int = 1
+    failure_reason: str | None = None
+    started_at: datetime | None = None
+    closed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -278,6 +331,7 @@ class OrderEventRecord:
     to_state: str
     reason: str | None
     at: datetime | None
+    kind: str = "STATE_CHANGE"
     caller_id: str | None = None
 
 

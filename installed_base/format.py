@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 
-from rules.lifecycle_model import DomainOrderKind, EntitlementState, ServiceState
+from rules.lifecycle_model import DomainOrderKind, EntitlementState, ServiceState, WorkOrderKind
 from rules.model import InventoryState, LineAction
 
 # The file speaks the domain's own states and fulfillment domains.
 FulfillmentDomain = DomainOrderKind
+FieldWorkKind = WorkOrderKind
 AgreementState = EntitlementState  # contracts and entitlements share these states in the file
 
 
@@ -25,6 +26,16 @@ IMPORTABLE_INVENTORY_STATES = frozenset(
 )
 # Line actions a fulfillment task can be limited to; NO_CHANGE lines create no work.
 TASK_ACTIONS = frozenset(a for a in LineAction if a is not LineAction.NO_CHANGE)
+
+
+@dataclass(frozen=True)
+class TaskDependency:
+    """The task waits for the order's task `name` of `domain` (with `make_before_break`: only when the
+    order replaces what it removes)."""
+
+    domain: FulfillmentDomain
+    name: str
+    make_before_break: bool = False
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,10 @@ class FulfillmentTask:
     domain: FulfillmentDomain
     point_of_no_return: bool = False
     actions: tuple[LineAction, ...] = ()
+    after: tuple[TaskDependency, ...] = ()
+    duration_hours: float | None = None
+    work_order: WorkOrderKind | None = None
+    activation: bool = False
 
 
 @dataclass(frozen=True)

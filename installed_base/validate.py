@@ -34,6 +34,8 @@ from installed_base.format import (
     ServiceInventory,
     ServiceSpecification,
     ServiceState,
+    TaskDependency,
+    WorkOrderKind,
 )
 from rules.model import InventoryState, LineAction
 
@@ -66,7 +68,10 @@ PRODUCT_SPEC_FIELDS = frozenset(
 )
 CHARACTERISTIC_FIELDS = frozenset({"name", "values", "default"})
 BUNDLE_FIELDS = frozenset({"specificationId", "min", "max"})
-TASK_FIELDS = frozenset({"name", "domain", "pointOfNoReturn", "actions"})
+TASK_FIELDS = frozenset(
+    {"name", "domain", "pointOfNoReturn", "actions", "after", "durationHours", "workOrder", "activation"}
+)
+DEPENDENCY_FIELDS = frozenset({"domain", "name", "makeBeforeBreak"})
 ACCOUNT_FIELDS = frozenset({"id", "name", "segment", "locations", "inventory", "contracts"})
 LOCATION_FIELDS = frozenset({"id", "name", "address", "city", "country"})
 INVENTORY_FIELDS = frozenset(
@@ -116,6 +121,13 @@ def _tasks(values: Iterable[dict[str, Any]]) -> tuple[FulfillmentTask, ...]:
             domain=FulfillmentDomain(t["domain"]),
             point_of_no_return=bool(t.get("pointOfNoReturn") or False),
             actions=tuple(LineAction(a) for a in t.get("actions") or ()),
+            after=tuple(
+                TaskDependency(FulfillmentDomain(d["domain"]), d["name"], bool(d.get("makeBeforeBreak") or False))
+                for d in t.get("after") or ()
+            ),
+            duration_hours=None if t.get("durationHours") is None else float(t["durationHours"]),
+            work_order=None if t.get("workOrder") is None else WorkOrderKind(t["workOrder"]),
+            activation=bool(t.get("activation") or False),
         )
         for t in values
     )
@@ -423,6 +435,27 @@ class _Checker:
                 if not isinstance(action, str) or action not in allowed:
                     shown = f"'{action}'" if isinstance(action, str) else _json_type(action)
                     self.report(f"{task_path}.actions[{j}]", f"{shown} is not one of {_choices(allowed)}")
+            self.check_task_extras(task, task_path)
+
+    def check_task_extras(self, task: dict[str, Any], task_path: str) -> None:
+        """The scheduling fields of a task template (R13): dependencies, duration, field work, activation."""
+        own = (task.get("domain"), task.get("name"))
+        for j, value in enumerate(self.array(task, "after", task_path)):
+            dep_path = f"{task_path}.after[{j}]"
+            dep = self.record(value, dep_path, DEPENDENCY_FIELDS)
+            if dep is None:
+                continue
+            self.choice(dep, "domain", dep_path, (d.value for d in FulfillmentDomain))
+            self.text(dep, "name", dep_path)
+            self.boolean(dep, "makeBeforeBreak", dep_path)
+            if (dep.get("domain"), dep.get("name")) == own:
+                self.report(dep_path, "a task cannot wait for itself")
+        hours = task.get("durationHours")
+        if hours is not None and (isinstance(hours, bool) or not isinstance(hours, int | float) or hours <= 0):
+            self.report(_at(task_path, "durationHours"), f"must be a number of hours above 0, got {hours!r}")
+        if task.get("workOrder") is not None:
+            self.choice(task, "workOrder", task_path, (k.value for k in WorkOrderKind))
+        self.boolean(task, "activation", task_path)
 
     def check_product_spec(self, value: object, path: str) -> None:
         spec = self.record(value, path, PRODUCT_SPEC_FIELDS)

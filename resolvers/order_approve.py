@@ -12,7 +12,7 @@ import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import fulfillment, history
+from graph import fulfillment, history, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
 from resolvers.order_lifecycle import (
@@ -30,7 +30,8 @@ from resolvers.order_mutation import run_order_mutation
 from rules.effects import ApprovalPlan, approvable, approval_effects
 from rules.fulfillment import Decomposition, decompose
 from rules.model import InventoryItem, Order
-from schema.context import Context
+from rules.schedule import TaskDates, order_due, plan_tasks, planning_start
+from schema.context import Context, now_of
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -51,12 +52,19 @@ async def approve_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
         decomposition = decompose(
             order, items, known.specs, known.templates, known.service_specs_of, lifecycle_id
         )
-        await write_approval(tx, graph, order, items, plan, decomposition)
+        now = now_of(info)
+        starts_at = planning_start(now, order.requested_start)
+        dates = plan_tasks(decomposition.domain_orders, starts_at)
+        await write_approval(tx, graph, order, items, plan, decomposition, dates)
         await order_graph.set_order_state(tx, graph, order.id, plan.order_state)
+        await task_flow.stamp_milestones(tx, graph, order.id, ["APPROVED"], now)
+        await task_flow.set_order_due(
+            tx, graph, order.id, starts_at, order_due(order.requested_completion, dates.values(), starts_at)
+        )
         if not decomposition.domain_orders:
             # Nothing to fulfill (every line is NO_CHANGE): the order completes on approval.
             order.state = plan.order_state
-            await complete_order(tx, graph, order)
+            await complete_order(tx, graph, order, now)
         return order.id
 
     return await run_order_mutation(info, work)
@@ -69,6 +77,7 @@ async def write_approval(
     items: Mapping[str, InventoryItem],
     plan: ApprovalPlan,
     decomposition: Decomposition,
+    dates: Mapping[str, TaskDates],
 ) -> None:
     """Pending states, move copies and re-links, what cancellation needs later, the decomposition,
     and the inventory history of it all."""
@@ -129,6 +138,10 @@ async def write_approval(
                         "id": t.id, "name": t.name, "sequence": t.sequence, "state": t.state.value,
                         "pointOfNoReturn": t.point_of_no_return,
                         "queueKey": f"{stamp}|{order.id}|{_KIND_RANK[d.kind.value]}|{t.sequence:05d}",
+                        "dependsOn": list(t.depends_on), "durationHours": t.duration_hours,
+                        "workOrderKind": t.work_order.value if t.work_order else None,
+                        "activation": t.activation,
+                        "plannedStartAt": dates[t.id].planned_start, "dueAt": dates[t.id].due,
                     }
                     for t in d.tasks
                 ],
@@ -138,7 +151,7 @@ async def write_approval(
         [
             {
                 "id": w.id, "kind": w.kind.value, "state": w.state.value, "itemId": w.item_id,
-                "locationId": w.location_id, "lineIds": list(w.line_ids),
+                "locationId": w.location_id, "lineIds": list(w.line_ids), "returnId": w.return_id,
             }
             for w in decomposition.work_orders
         ],

@@ -12,7 +12,7 @@ import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import fulfillment, history
+from graph import fulfillment, history, task_flow
 from graph import orders as order_graph
 from resolvers.order_lifecycle import apply_item_states, line_of_items, lock_order_for, target_ids
 from resolvers.order_mutation import run_order_mutation
@@ -59,6 +59,8 @@ async def cancel_order(info: Ctx, order_id: strawberry.ID, reason: str | None = 
         await history.record_events(tx, graph, events)
         await order_graph.set_order_state(tx, graph, order.id, plan.order_state, why)
         await order_graph.release_items(tx, graph, order.id)
+        if order.on_hold:
+            await task_flow.clear_hold(tx, graph, order.id)
         return order.id
 
     return await run_order_mutation(info, work)

@@ -11,6 +11,7 @@ from strawberry.types import Info
 from graph import orders as order_graph
 from resolvers.order_mutation import new_id, not_found, run_order_mutation
 from rules.model import ErrorCode, Order, OrderAction, OrderState, RuleError, RuleViolation
+from rules.schedule import check_requested_dates
 from schema.context import Context, authorize
 from schema.order_inputs import CreateOrderInput
 from schema.orders import OrderPayload
@@ -34,7 +35,11 @@ async def create_order(info: Ctx, input: CreateOrderInput) -> OrderPayload:
                 return same_request(existing, account_id, action, key, scope is None or existing.account_id in scope)
         if not await order_graph.account_exists(tx, graph, account_id):
             raise not_found("accountId", account_id, what="account")
-        order = Order(id=new_id("ord"), account_id=account_id, action=action, state=OrderState.DRAFT)
+        check_requested_dates(input.requested_start_date, input.requested_completion_date)
+        order = Order(
+            id=new_id("ord"), account_id=account_id, action=action, state=OrderState.DRAFT,
+            requested_start=input.requested_start_date, requested_completion=input.requested_completion_date,
+        )
         await order_graph.create_order(tx, graph, order, key, caller.id)
         return order.id
 

@@ -17,14 +17,14 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import catalog, fulfillment, history
+from graph import catalog, fulfillment, history, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
 from graph.records import ServiceSpecRecord, TaskTemplateRecord
 from resolvers.order_mutation import new_id, not_found
 from rules.effects import ApprovalRecord, CompletionPlan, ItemStateChange, completion_effects
 from rules.fulfillment import realized_as
-from rules.lifecycle_model import DomainOrderKind, TaskTemplate
+from rules.lifecycle_model import DomainOrderKind, TaskDependency, TaskTemplate, WorkOrderKind
 from rules.model import InventoryItem, LineAction, Order, OrderState, ProductSpec
 from schema.context import Context, authorize
 
@@ -89,13 +89,23 @@ async def load_catalog(tx: Tx, graph: Graph, spec_ids: Iterable[str]) -> Catalog
     steps: dict[str, tuple[TaskTemplateRecord, ...]] = {sid: r.fulfillment for sid, r in records.items()}
     steps.update((sid, r.fulfillment) for sid, r in service_specs.items())
     templates = {
-        spec_id: tuple(
-            TaskTemplate(t.name, DomainOrderKind(t.domain), t.point_of_no_return, tuple(LineAction(a) for a in t.actions))
-            for t in fulfillment_steps
-        )
-        for spec_id, fulfillment_steps in steps.items()
+        spec_id: tuple(rule_template(t) for t in fulfillment_steps) for spec_id, fulfillment_steps in steps.items()
     }
     return Catalog({sid: r.as_rule_spec() for sid, r in records.items()}, templates, service_specs)
+
+
+def rule_template(t: TaskTemplateRecord) -> TaskTemplate:
+    """A stored task template as the decomposition rules take it."""
+    return TaskTemplate(
+        t.name,
+        DomainOrderKind(t.domain),
+        t.point_of_no_return,
+        tuple(LineAction(a) for a in t.actions),
+        tuple(TaskDependency(DomainOrderKind(d.domain), d.name, d.make_before_break) for d in t.after),
+        t.duration_hours,
+        WorkOrderKind(t.work_order) if t.work_order else None,
+        t.activation,
+    )
 
 
 def state_rows(changes: Iterable[ItemStateChange]) -> list[dict[str, Any]]:
@@ -128,7 +138,7 @@ async def apply_item_states(
     return state_events(changes, order_id, line_of)
 
 
-async def complete_order(tx: Tx, graph: Graph, order: Order) -> CompletionPlan:
+async def complete_order(tx: Tx, graph: Graph, order: Order, now: datetime | None = None) -> CompletionPlan:
     """Land the whole effect of an order whose last domain order just closed (R7-R10), in the caller's
     transaction: item states and characteristics, move copies replacing roots, services,
     entitlements, work orders, the contract a cancellation order was started for, history,
@@ -188,6 +198,7 @@ async def complete_order(tx: Tx, graph: Graph, order: Order) -> CompletionPlan:
     await fulfillment.add_notes(tx, graph, order.id, plan.notes)
     await history.record_events(tx, graph, events)
     await order_graph.set_order_state(tx, graph, order.id, OrderState.COMPLETED)
+    await task_flow.stamp_milestones(tx, graph, order.id, ["COMPLETED"], now or datetime.now(UTC))
     await order_graph.release_items(tx, graph, order.id)
     return plan
 

@@ -9,10 +9,11 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
+from graph import task_flow
 from resolvers.order_mutation import open_workspace, run_order_mutation
 from rules.model import OrderState, RuleError
 from rules.submission import validate_submission
-from schema.context import Context
+from schema.context import Context, now_of
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -27,6 +28,7 @@ async def submit_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
         if problems:
             raise RuleError(*problems)
         await order_graph.set_order_state(tx, graph, ws.order.id, OrderState.SUBMITTED)
+        await task_flow.stamp_milestones(tx, graph, ws.order.id, ["ACCEPTED"], now_of(info))
         return ws.order.id
 
     return await run_order_mutation(info, work)

@@ -10,13 +10,14 @@ import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import fulfillment
+from graph import fulfillment, work_orders
 from resolvers.order_mutation import not_found
-from rules.lifecycle_model import ReturnState
+from rules.lifecycle_model import ReturnState, WorkOrderState
 from rules.model import RuleError
 from rules.returns import close_return as close_rule
 from rules.returns import receive_return as receive_rule
-from schema.context import Context, authorize
+from rules.work_orders import completes_on_receipt
+from schema.context import Context, authorize, now_of
 from schema.errors import OrderError
 from schema.fulfillment import ReturnAuthorization, ReturnPayload
 
@@ -36,6 +37,13 @@ async def _advance(
             raise not_found("returnId", return_id, what="return")
         state = decide(ReturnState(found.state), found.id)
         await fulfillment.set_return_states(tx, graph, [{"id": found.id, "state": state.value}])
+        if state is ReturnState.RECEIVED:
+            # The device is back: its collection is done (R13).
+            collection = await work_orders.collection_of_return(tx, graph, found.id)
+            if collection is not None and completes_on_receipt(fulfillment.as_rule_work_order(collection)):
+                await work_orders.set_state(
+                    tx, graph, collection.id, WorkOrderState.CLOSED_COMPLETE.value, now_of(info)
+                )
         return found.id
 
     try:

@@ -1,14 +1,14 @@
-"""startOrderTask: an OPEN task goes IN_PROGRESS, and its domain order with it."""
+"""startOrderTask: a ready OPEN task goes IN_PROGRESS, and its domain order with it."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import fulfillment
+from graph import fulfillment, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
 from graph.records import DomainOrderRecord, TaskRecord
@@ -17,7 +17,9 @@ from resolvers.order_mutation import not_found, run_order_mutation
 from rules.fulfillment import start_task
 from rules.lifecycle_model import TaskState
 from rules.model import Order
-from schema.context import Context, authorize
+from rules.schedule import start_of
+from rules.task_flow import OrderFlow, require_ready
+from schema.context import Context, authorize, caller_of, now_of
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -45,19 +47,43 @@ def find_task(stored: fulfillment.Fulfillment, task_id: str) -> tuple[DomainOrde
     raise not_found("taskId", task_id, what="task")
 
 
-async def start_order_task(info: Ctx, task_id: strawberry.ID) -> OrderPayload:
+def order_flow(info: Ctx, order: Order, stored: fulfillment.Fulfillment) -> OrderFlow:
+    """The order's fulfillment as the readiness rules see it, at the request's instant."""
+    return OrderFlow(
+        order_id=order.id,
+        domain_orders=[fulfillment.as_rule_domain_order(d) for d in stored.domain_orders],
+        work_orders=[fulfillment.as_rule_work_order(w) for w in stored.work_orders],
+        on_hold=order.on_hold,
+        starts_at=start_of(order.requested_start) if order.requested_start else None,
+        now=now_of(info),
+    )
+
+
+def task_event(info: Ctx, task: TaskRecord, to_state: str, **extra: Any) -> dict[str, Any]:
+    """One task history row for `graph.task_flow.record_task_events`."""
+    return {
+        "taskId": task.id, "fromState": task.state, "toState": to_state, "reason": extra.get("reason"),
+        "category": extra.get("category"), "attempt": extra.get("attempt", task.attempt),
+        "by": caller_of(info).id, "at": now_of(info),
+    }
+
+
+async def start_order_task(
+    info: Ctx, task_id: Annotated[strawberry.ID, strawberry.argument(description="The task.")]
+) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: Tx) -> str:
         order, stored = await lock_task(tx, graph, info, str(task_id), "task.start")
         owner, task = find_task(stored, str(task_id))
-        rule_task = next(t for t in fulfillment.as_rule_domain_order(owner).tasks if t.id == task.id)
+        rule_task = require_ready(order_flow(info, order, stored), task.id)
         state = start_task(rule_task)
         await fulfillment.set_task_states(tx, graph, [{"id": task.id, "state": state.value}])
         if owner.state == TaskState.OPEN.value:
             await fulfillment.set_domain_order_states(
                 tx, graph, [{"id": owner.id, "state": TaskState.IN_PROGRESS.value}]
             )
+        await task_flow.record_task_events(tx, graph, [task_event(info, task, state.value)])
         await order_graph.touch_order(tx, graph, order.id)
         return order.id
 

@@ -42,6 +42,7 @@ from rules.lifecycle_model import (
     ServiceItem,
     ServiceState,
     TaskState,
+    WorkOrderState,
 )
 from rules.model import (
     CharacteristicChange,
@@ -70,7 +71,11 @@ _REQUIRED_STATES: dict[LineAction, frozenset[InventoryState]] = {
 }
 _PENDING_STATES = frozenset({InventoryState.CHANGE_PENDING, InventoryState.DISCONNECT_PENDING})
 _LIVE_ENTITLEMENTS = frozenset({EntitlementState.ACTIVE, EntitlementState.SUSPENDED})
-_UNFINISHED = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS})
+# FAILED work is unfinished too: cancelling an order in fallout cancels its failed tasks.
+_UNFINISHED = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS, TaskState.FAILED})
+_UNFINISHED_FIELD_WORK = frozenset(
+    {WorkOrderState.OPEN, WorkOrderState.SCHEDULED, WorkOrderState.IN_PROGRESS, WorkOrderState.FAILED}
+)
 
 
 @dataclass(frozen=True)
@@ -211,8 +216,8 @@ class FulfillmentStateChange:
     """A task, domain order or work order `record_id` changes state."""
 
     record_id: str
-    from_state: TaskState
-    to_state: TaskState
+    from_state: TaskState | WorkOrderState
+    to_state: TaskState | WorkOrderState
 
 
 @dataclass(frozen=True)
@@ -655,7 +660,16 @@ def cancellation_effects(
         if t.state in _UNFINISHED
     ]
     domain_order_changes = _cancel_unfinished(domain_orders, "Domain order", notes)
-    work_order_changes = _cancel_unfinished(work_orders, "Work order", notes)
+    work_order_changes = [
+        FulfillmentStateChange(w.id, w.state, WorkOrderState.CANCELLED)
+        for w in work_orders
+        if w.state in _UNFINISHED_FIELD_WORK
+    ]
+    notes.extend(
+        f"Work order {w.id} was already complete and stays closed"
+        for w in work_orders
+        if w.state is WorkOrderState.CLOSED_COMPLETE
+    )
 
     return_changes: list[ReturnStateChange] = []
     for rma in returns:
@@ -692,7 +706,7 @@ def _retire_created(
 
 
 def _cancel_unfinished(
-    records: Sequence[DomainOrder] | Sequence[WorkOrder], label: str, notes: list[str]
+    records: Sequence[DomainOrder], label: str, notes: list[str]
 ) -> list[FulfillmentStateChange]:
     changes: list[FulfillmentStateChange] = []
     for record in records:

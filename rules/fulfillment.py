@@ -27,20 +27,30 @@ Decisions worth knowing:
   of a move) and one per device swap, linked to the line and the device's inventory item.
 - Ids come from `new_id(prefix)` with the prefixes `DOMAIN_ORDER_PREFIX`, `TASK_PREFIX`,
   `WORK_ORDER_PREFIX` and `RETURN_PREFIX`, called in a fixed order so plans are reproducible.
+- Dependencies (R13). A template's `after` entries name tasks of the order by domain and name;
+  an entry whose task the order does not have is ignored, and a `make_before_break` entry
+  counts only when the order replaces what it removes (`replaces_in_place`). The order's tasks
+  are put in one stable topological order over those edges (ties: position in the domain's
+  first-seen list, then PRODUCT, SERVICE, RESOURCE); each domain order's `sequence` follows it,
+  and every task also waits for the task before it in its domain order. A cycle refuses the
+  approval with DEPENDENCY_CYCLE naming the tasks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rules.lifecycle_model import (
+    DONE_TASK_STATES,
     DomainOrderKind,
     ReturnReason,
     ReturnState,
+    TaskDependency,
     TaskState,
     TaskTemplate,
     WorkOrderKind,
+    WorkOrderState,
 )
 from rules.model import (
     ErrorCode,
@@ -83,7 +93,11 @@ _NO_RESOURCE_WORK = frozenset({LineAction.NO_CHANGE, LineAction.SUSPEND, LineAct
 
 @dataclass(frozen=True)
 class OrderTask:
-    """One fulfillment step of a domain order; `sequence` numbers the steps from 1."""
+    """One fulfillment step of a domain order; `sequence` numbers the steps from 1.
+
+    `depends_on` holds the ids of the tasks that must be done (closed or skipped) before this one
+    can be started or closed; `work_order` the kind of the order's field work it waits for.
+    """
 
     id: str
     domain_order_id: str
@@ -91,6 +105,11 @@ class OrderTask:
     sequence: int
     point_of_no_return: bool = False
     state: TaskState = TaskState.OPEN
+    depends_on: tuple[str, ...] = ()
+    duration_hours: float | None = None
+    work_order: WorkOrderKind | None = None
+    activation: bool = False
+    attempt: int = 1
 
 
 @dataclass(frozen=True)
@@ -113,7 +132,8 @@ class WorkOrder:
     line_ids: tuple[str, ...]
     item_id: str | None
     location_id: str | None
-    state: TaskState = TaskState.OPEN
+    state: WorkOrderState = WorkOrderState.OPEN
+    return_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -210,21 +230,33 @@ def _physical_spec_ids(order: Order, specs: Mapping[str, ProductSpec]) -> frozen
     return frozenset(spec_id for spec_id in used if specs[spec_id].physical)
 
 
+@dataclass
+class _PlannedTask:
+    """A task of one domain order under construction, merged from every template with its name."""
+
+    name: str
+    point_of_no_return: bool = False
+    after: list[TaskDependency] = field(default_factory=list)
+    duration_hours: float | None = None
+    work_order: WorkOrderKind | None = None
+    activation: bool = False
+
+
 class _TaskList:
     """Tasks of one domain order under construction: first-seen order, one per name."""
 
     def __init__(self) -> None:
-        self._ponr: dict[str, bool] = {}
+        self.tasks: dict[str, _PlannedTask] = {}
 
     def add(self, templates: Sequence[TaskTemplate]) -> None:
         for template in templates:
-            self._ponr[template.name] = self._ponr.get(template.name, False) or template.point_of_no_return
-
-    def build(self, domain_order_id: str, new_id: Callable[[str], str]) -> tuple[OrderTask, ...]:
-        return tuple(
-            OrderTask(new_id(TASK_PREFIX), domain_order_id, name, sequence, ponr)
-            for sequence, (name, ponr) in enumerate(self._ponr.items(), start=1)
-        )
+            planned = self.tasks.setdefault(template.name, _PlannedTask(template.name))
+            planned.point_of_no_return = planned.point_of_no_return or template.point_of_no_return
+            planned.activation = planned.activation or template.activation
+            planned.after.extend(d for d in template.after if d not in planned.after)
+            if template.duration_hours is not None:
+                planned.duration_hours = max(planned.duration_hours or 0.0, template.duration_hours)
+            planned.work_order = planned.work_order or template.work_order
 
 
 class _Templates:
@@ -295,23 +327,121 @@ def decompose(
                 catalog.of(line.spec_id, DomainOrderKind.RESOURCE, action, _resource_defaults(line))
             )
 
+    kinds = [kind for kind in _DOMAIN_ORDER_KINDS if members[kind]]
+    planned = {kind: tasks[kind] for kind in kinds}
+    edges = _dependency_edges(planned, replaces_in_place(order, physical))
+    ordered = _topological(planned, edges)
+
+    domain_order_ids = {kind: new_id(DOMAIN_ORDER_PREFIX) for kind in kinds}
+    task_ids = {key: new_id(TASK_PREFIX) for key in ordered}
+    sequence: dict[tuple[DomainOrderKind, str], int] = {}
+    previous: dict[DomainOrderKind, tuple[DomainOrderKind, str]] = {}
+    depends: dict[tuple[DomainOrderKind, str], list[str]] = {}
+    counts: dict[DomainOrderKind, int] = dict.fromkeys(kinds, 0)
+    for key in ordered:
+        kind = key[0]
+        counts[kind] += 1
+        sequence[key] = counts[kind]
+        waits = [task_ids[previous[kind]]] if kind in previous else []
+        waits.extend(task_ids[dep] for dep in edges.get(key, ()) if task_ids[dep] not in waits)
+        depends[key] = waits
+        previous[kind] = key
+
     domain_orders: list[DomainOrder] = []
-    for kind in _DOMAIN_ORDER_KINDS:
-        if not members[kind]:
-            continue
-        domain_order_id = new_id(DOMAIN_ORDER_PREFIX)
+    for kind in kinds:
+        keys = sorted((k for k in ordered if k[0] is kind), key=lambda k: sequence[k])
         domain_orders.append(
             DomainOrder(
-                id=domain_order_id,
+                id=domain_order_ids[kind],
                 kind=kind,
                 state=TaskState.OPEN,
                 line_ids=tuple(members[kind]),
-                tasks=tasks[kind].build(domain_order_id, new_id),
+                tasks=tuple(
+                    OrderTask(
+                        id=task_ids[key],
+                        domain_order_id=domain_order_ids[kind],
+                        name=key[1],
+                        sequence=sequence[key],
+                        point_of_no_return=planned[kind].tasks[key[1]].point_of_no_return,
+                        depends_on=tuple(depends[key]),
+                        duration_hours=planned[kind].tasks[key[1]].duration_hours,
+                        work_order=planned[kind].tasks[key[1]].work_order,
+                        activation=planned[kind].tasks[key[1]].activation,
+                    )
+                    for key in keys
+                ),
             )
         )
 
     work_orders, returns = _field_work(order, items, physical, new_id)
     return Decomposition(order.id, tuple(domain_orders), work_orders, returns)
+
+
+def replaces_in_place(order: Order, physical: frozenset[str]) -> bool:
+    """True when the order replaces what it removes: a line removes and a sibling line adds under the
+    same parent line (an upgrade such as 4G to 5G), or a line swaps a physical device."""
+    removing = {
+        ln.parent_line_id for ln in order.lines
+        if effective_action(ln) is LineAction.DISCONNECT and ln.parent_line_id is not None
+    }
+    adding = {
+        ln.parent_line_id for ln in order.lines
+        if effective_action(ln) is LineAction.ADD and ln.parent_line_id is not None
+    }
+    if removing & adding:
+        return True
+    return any(ln.spec_id in physical and is_device_swap(ln) for ln in order.lines)
+
+
+TaskKey = tuple[DomainOrderKind, str]
+
+
+def _dependency_edges(planned: Mapping[DomainOrderKind, _TaskList], replacing: bool) -> dict[TaskKey, list[TaskKey]]:
+    """Each task's catalog dependencies that the order has (make-before-break ones only when replacing)."""
+    edges: dict[TaskKey, list[TaskKey]] = {}
+    for kind, task_list in planned.items():
+        for name, task in task_list.tasks.items():
+            found: list[TaskKey] = []
+            for dep in task.after:
+                key = (dep.domain, dep.name)
+                if dep.make_before_break and not replacing:
+                    continue
+                known = dep.domain in planned and dep.name in planned[dep.domain].tasks
+                if known and key != (kind, name) and key not in found:
+                    found.append(key)
+            edges[(kind, name)] = found
+    return edges
+
+
+def _topological(planned: Mapping[DomainOrderKind, _TaskList], edges: Mapping[TaskKey, list[TaskKey]]) -> list[TaskKey]:
+    """Every task once, each after what it depends on; ties by first-seen position, then domain."""
+    rank = {kind: i for i, kind in enumerate(_DOMAIN_ORDER_KINDS)}
+    priority = {
+        (kind, name): (position, rank[kind])
+        for kind, task_list in planned.items()
+        for position, name in enumerate(task_list.tasks)
+    }
+    waiting = {key: set(deps) for key, deps in edges.items()}
+    ordered: list[TaskKey] = []
+    while waiting:
+        free = [key for key, deps in waiting.items() if not deps]
+        if not free:
+            stuck = sorted(waiting, key=lambda k: priority[k])
+            named = ", ".join(f"{kind.value} '{name}'" for kind, name in stuck)
+            raise RuleError(
+                RuleViolation(
+                    ErrorCode.DEPENDENCY_CYCLE,
+                    f"The catalog's task dependencies form a cycle among {named}",
+                    field="orderId",
+                    ids=tuple(name for _, name in stuck),
+                )
+            )
+        chosen = min(free, key=lambda k: priority[k])
+        ordered.append(chosen)
+        del waiting[chosen]
+        for deps in waiting.values():
+            deps.discard(chosen)
+    return ordered
 
 
 def _field_work(
@@ -345,22 +475,26 @@ def _field_work(
                 )
             )
         if action is LineAction.DISCONNECT or swap:
-            work_orders.append(
-                WorkOrder(
-                    new_id(WORK_ORDER_PREFIX),
-                    WorkOrderKind.COLLECT_DEVICE,
-                    (line.id,),
-                    line.inventory_id,
-                    current_location,
-                )
-            )
+            work_order_id = new_id(WORK_ORDER_PREFIX)
             if swap:
                 reason = ReturnReason.DEVICE_SWAP
             elif line.move:
                 reason = ReturnReason.MOVE_NOT_KEPT
             else:
                 reason = ReturnReason.DISCONNECT
-            returns.append(ReturnAuthorization(new_id(RETURN_PREFIX), line.id, line.inventory_id, reason))
+            rma = ReturnAuthorization(new_id(RETURN_PREFIX), line.id, line.inventory_id, reason)
+            # The collection is linked to its return: receiving the device completes it (R13).
+            work_orders.append(
+                WorkOrder(
+                    work_order_id,
+                    WorkOrderKind.COLLECT_DEVICE,
+                    (line.id,),
+                    line.inventory_id,
+                    current_location,
+                    return_id=rma.id,
+                )
+            )
+            returns.append(rma)
 
     for location_id, line_ids in sites.items():
         work_orders.append(
@@ -375,6 +509,7 @@ def start_task(task: OrderTask) -> TaskState:
     """Start an open task: OPEN -> IN_PROGRESS; anything else is refused with TASK_NOT_OPEN.
 
     The task's domain order is IN_PROGRESS from then on (the caller sets it when it is OPEN).
+    Whether its dependencies let it start is `rules.task_flow.require_ready`.
     """
     if task.state is not TaskState.OPEN:
         raise RuleError(
@@ -390,42 +525,47 @@ def start_task(task: OrderTask) -> TaskState:
 
 def _is_closed(domain_order: DomainOrder) -> bool:
     return domain_order.state is TaskState.CLOSED_COMPLETE or all(
-        t.state is TaskState.CLOSED_COMPLETE for t in domain_order.tasks
+        t.state in DONE_TASK_STATES for t in domain_order.tasks
     )
 
 
-def close_task(domain_orders: Sequence[DomainOrder], task_id: str) -> TaskClosure:
-    """Close one task of an order whose domain orders (with their tasks) are `domain_orders`.
-
-    OPEN or IN_PROGRESS -> CLOSED_COMPLETE; any other state is refused with TASK_NOT_OPEN, an
-    unknown task with NOT_FOUND.
-    """
-    owner: DomainOrder | None = None
-    task: OrderTask | None = None
+def find_task(domain_orders: Sequence[DomainOrder], task_id: str) -> tuple[DomainOrder, OrderTask]:
+    """The task and its domain order; NOT_FOUND when the order has no such task."""
     for domain_order in domain_orders:
         task = next((t for t in domain_order.tasks if t.id == task_id), None)
         if task is not None:
-            owner = domain_order
-            break
-    if owner is None or task is None:
-        raise RuleError(
-            RuleViolation(ErrorCode.NOT_FOUND, f"Task {task_id} not found", field="taskId", ids=(task_id,))
-        )
-    if task.state not in (TaskState.OPEN, TaskState.IN_PROGRESS):
+            return domain_order, task
+    raise RuleError(
+        RuleViolation(ErrorCode.NOT_FOUND, f"Task {task_id} not found", field="taskId", ids=(task_id,))
+    )
+
+
+def close_task(domain_orders: Sequence[DomainOrder], task_id: str, *, skip: bool = False) -> TaskClosure:
+    """Close one task of an order whose domain orders (with their tasks) are `domain_orders`.
+
+    OPEN or IN_PROGRESS -> CLOSED_COMPLETE; any other state is refused with TASK_NOT_OPEN, an
+    unknown task with NOT_FOUND. With `skip` the task becomes SKIPPED instead, from FAILED too: it
+    then counts as done, and a skipped point of no return is passed like a closed one.
+    """
+    owner, task = find_task(domain_orders, task_id)
+    allowed = (TaskState.OPEN, TaskState.IN_PROGRESS, TaskState.FAILED) if skip else (
+        TaskState.OPEN, TaskState.IN_PROGRESS
+    )
+    if task.state not in allowed:
         raise RuleError(
             RuleViolation(
                 ErrorCode.TASK_NOT_OPEN,
-                f"Task '{task.name}' ({task.id}) is {task.state} and cannot be closed",
+                f"Task '{task.name}' ({task.id}) is {task.state} and cannot be {'skipped' if skip else 'closed'}",
                 field="taskId",
                 ids=(task.id,),
             )
         )
 
-    owner_closed = all(t.state is TaskState.CLOSED_COMPLETE for t in owner.tasks if t.id != task_id)
+    owner_closed = all(t.state in DONE_TASK_STATES for t in owner.tasks if t.id != task_id)
     others_closed = all(_is_closed(d) for d in domain_orders if d.id != owner.id)
     return TaskClosure(
         task_id=task_id,
-        task_state=TaskState.CLOSED_COMPLETE,
+        task_state=TaskState.SKIPPED if skip else TaskState.CLOSED_COMPLETE,
         domain_order_id=owner.id,
         domain_order_state=TaskState.CLOSED_COMPLETE if owner_closed else TaskState.IN_PROGRESS,
         order_completes=owner_closed and others_closed,

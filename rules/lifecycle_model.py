@@ -14,12 +14,33 @@ from rules.model import LineAction
 
 
 class TaskState(StrEnum):
-    """States of order tasks, domain orders and work orders (DOMAIN.md section 3)."""
+    """States of order tasks and domain orders (DOMAIN.md section 3, R13).
+
+    FAILED and SKIPPED are task states only: a failed task waits for a retry (back to OPEN) or a
+    skip; a skipped task counts as done for its dependants and for completion.
+    """
 
     OPEN = "OPEN"
     IN_PROGRESS = "IN_PROGRESS"
     CLOSED_COMPLETE = "CLOSED_COMPLETE"
     CANCELLED = "CANCELLED"
+    FAILED = "FAILED"
+    SKIPPED = "SKIPPED"
+
+
+# A task in one of these states no longer holds up the tasks that depend on it.
+DONE_TASK_STATES = frozenset({TaskState.CLOSED_COMPLETE, TaskState.SKIPPED})
+# Work still to do: the task can move (OPEN, IN_PROGRESS) or waits for recovery (FAILED).
+OPEN_TASK_STATES = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS, TaskState.FAILED})
+
+
+class FailureCategory(StrEnum):
+    """Why a task failed, for routing fallout to the team that fixes it (R13)."""
+
+    PROVISIONING = "PROVISIONING"
+    INVENTORY_ALLOCATION = "INVENTORY_ALLOCATION"
+    BILLING = "BILLING"
+    OTHER = "OTHER"
 
 
 class DomainOrderKind(StrEnum):
@@ -36,6 +57,38 @@ class WorkOrderKind(StrEnum):
     SHIP_DEVICE = "SHIP_DEVICE"
     COLLECT_DEVICE = "COLLECT_DEVICE"
     SITE_INSTALL = "SITE_INSTALL"
+
+
+class WorkOrderState(StrEnum):
+    """Field work lifecycle (R13): scheduled for a date and window, started, completed or failed.
+
+    A FAILED work order is scheduled again to retry the visit; CANCELLED when its order is.
+    """
+
+    OPEN = "OPEN"
+    SCHEDULED = "SCHEDULED"
+    IN_PROGRESS = "IN_PROGRESS"
+    CLOSED_COMPLETE = "CLOSED_COMPLETE"
+    FAILED = "FAILED"
+    CANCELLED = "CANCELLED"
+
+
+class OrderEventKind(StrEnum):
+    """What an entry of an order's history records."""
+
+    STATE_CHANGE = "STATE_CHANGE"
+    HOLD = "HOLD"
+    RESUME = "RESUME"
+
+
+class MilestoneKind(StrEnum):
+    """Customer-facing progress points of an order, each stamped the first time it is reached (R13)."""
+
+    ACCEPTED = "ACCEPTED"
+    APPROVED = "APPROVED"
+    FIRST_ACTIVATION = "FIRST_ACTIVATION"
+    POINT_OF_NO_RETURN_PASSED = "POINT_OF_NO_RETURN_PASSED"
+    COMPLETED = "COMPLETED"
 
 
 class ReturnState(StrEnum):
@@ -83,18 +136,38 @@ class ContractState(StrEnum):
 
 
 @dataclass(frozen=True)
+class TaskDependency:
+    """A template's task waits for the order's task `name` of domain `domain`, when the order has one.
+
+    With `make_before_break` the wait holds only when the order replaces what it removes: it both
+    removes and adds a product in the same bundle, or swaps a device (R13).
+    """
+
+    domain: DomainOrderKind
+    name: str
+    make_before_break: bool = False
+
+
+@dataclass(frozen=True)
 class TaskTemplate:
     """A fulfillment step the catalog attaches to a product or service specification.
 
     `domain` says which domain order the step belongs to; `point_of_no_return` marks the step
     after which the order can no longer be cancelled (R12); `actions` limits the step to lines
-    with those actions (empty: every action).
+    with those actions (empty: every action). `after` lists the tasks it waits for across the
+    order; `duration_hours` is the time it is allowed (None: the default); `work_order` names
+    the kind of field work it waits for; `activation` marks the step that brings a service up
+    (the order's first-activation milestone).
     """
 
     name: str
     domain: DomainOrderKind
     point_of_no_return: bool = False
     actions: tuple[LineAction, ...] = ()
+    after: tuple[TaskDependency, ...] = ()
+    duration_hours: float | None = None
+    work_order: WorkOrderKind | None = None
+    activation: bool = False
 
     def applies_to(self, action: LineAction) -> bool:
         return not self.actions or action in self.actions

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 
@@ -81,6 +82,9 @@ class ErrorCode(StrEnum):
     NOT_APPROVABLE = "NOT_APPROVABLE"
     TASK_NOT_OPEN = "TASK_NOT_OPEN"
     CONFLICT = "CONFLICT"
+    TASK_NOT_READY = "TASK_NOT_READY"
+    ORDER_ON_HOLD = "ORDER_ON_HOLD"
+    DEPENDENCY_CYCLE = "DEPENDENCY_CYCLE"
 
 
 @dataclass(frozen=True)
@@ -210,3 +214,6 @@ class Order:
     state: OrderState
     version: int = 1
     lines: list[OrderLine] = field(default_factory=list)
+    on_hold: bool = False
+    requested_start: date | None = None
+    requested_completion: date | None = None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from graphql import GraphQLError
@@ -129,6 +130,12 @@ class Context:
     loaders: Loaders
     request_id: str
     request: Any = None
+    now: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+
+def now_of(info: Info[Context, Any]) -> datetime:
+    """The instant the request is decided at (`service.clock`: the system clock, or a test clock)."""
+    return info.context.now
 
 
 def caller_of(info: Info[Context, Any]) -> Caller:

@@ -6,17 +6,37 @@ the request's DataLoaders.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from enum import Enum
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from graph.records import DomainOrderRecord, OrderEventRecord, ReturnRecord, TaskRecord, WorkOrderRecord
-from rules.lifecycle_model import DomainOrderKind, ReturnReason, ReturnState, TaskState, WorkOrderKind
+from graph.records import (
+    DomainOrderRecord,
+    OrderEventRecord,
+    ReturnRecord,
+    TaskEventRecord,
+    TaskRecord,
+    WorkOrderRecord,
+)
+from rules.lifecycle_model import (
+    OPEN_TASK_STATES,
+    DomainOrderKind,
+    FailureCategory,
+    MilestoneKind,
+    OrderEventKind,
+    ReturnReason,
+    ReturnState,
+    TaskState,
+    WorkOrderKind,
+    WorkOrderState,
+)
 from rules.model import Order
 from rules.model import OrderState as OrderStateValue
-from schema.context import Context
+from rules.schedule import Jeopardy, jeopardy
+from schema.context import Context, now_of
 from schema.enums import OrderState
 from schema.errors import OrderError
 from schema.orders import CustomerOrder, OrderLine
@@ -25,12 +45,13 @@ from schema.types import Location, ProductInventory
 
 Ctx = Info[Context, Any]
 
-# The rules' enums are the GraphQL enums (registered here, once); annotations use them directly.
-strawberry.enum(TaskState, description="State of an order task, a domain order or a work order.")
-strawberry.enum(DomainOrderKind, description="The fulfillment domain a customer order is decomposed into.")
-strawberry.enum(WorkOrderKind, description="Field work: ship or collect a device, install a site.")
-strawberry.enum(ReturnState, description="Return authorization (RMA) lifecycle.")
-strawberry.enum(ReturnReason, description="Why a device must come back.")
+# The rules' enums are the GraphQL enums (registered once, in schema.enums); annotations use them directly.
+@strawberry.enum(description="How a task queue is sorted.")
+class TaskQueueOrder(Enum):
+    QUEUE = strawberry.enum_value(
+        "QUEUE", description="The queue's own order: oldest approval first (open tasks), oldest failure first (fallout)."
+    )
+    DUE_DATE = strawberry.enum_value("DUE_DATE", description="Earliest due date first, then the queue's own order.")
 
 
 async def _order(info: Ctx, order_id: str) -> Order | None:
@@ -55,35 +76,128 @@ async def _item(info: Ctx, item_id: str | None) -> ProductInventory | None:
     return ProductInventory.of(found) if found else None
 
 
-@strawberry.type(description="One step of a domain order. Closing a point-of-no-return step ends cancellation (R12).")
+@strawberry.type(description="A recorded transition of an order task: who moved it, why, at which attempt.")
+class TaskEvent:
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
+    from_state: TaskState | None = strawberry.field(description="The state before; none for the first entry.")
+    to_state: TaskState = strawberry.field(description="The state after.")
+    reason: str | None = strawberry.field(description="Why, for a failure or a skip.")
+    category: FailureCategory | None = strawberry.field(description="The failure category, for a failure.")
+    attempt: int = strawberry.field(description="The task's attempt this transition belongs to, from 1.")
+    by: str | None = strawberry.field(description="The caller who moved the task.")
+    at: datetime | None = strawberry.field(description="When.")
+
+    @classmethod
+    def of(cls, r: TaskEventRecord) -> TaskEvent:
+        return cls(
+            id=strawberry.ID(r.id), from_state=TaskState(r.from_state) if r.from_state else None,
+            to_state=TaskState(r.to_state), reason=r.reason,
+            category=FailureCategory(r.category) if r.category else None, attempt=r.attempt, by=r.by, at=r.at,
+        )
+
+
+@strawberry.type(description="One step of a domain order. Closing a point-of-no-return step ends cancellation (R12); "
+                 "a step runs only once the steps it depends on are done (R13).")
 class OrderTask:
-    id: strawberry.ID
-    name: str
+    id: strawberry.ID = strawberry.field(description="The task's id (`task-…`).")
+    name: str = strawberry.field(description="What the step does, from the catalog's task template.")
     sequence: int = strawberry.field(description="Position among the domain order's tasks, from 1.")
-    state: TaskState
-    point_of_no_return: bool
-    started_at: datetime | None
-    closed_at: datetime | None
+    state: TaskState = strawberry.field(description="Where the task is in its lifecycle.")
+    point_of_no_return: bool = strawberry.field(
+        description="Closing (or skipping) this task ends the order's cancellability."
+    )
+    started_at: datetime | None = strawberry.field(description="When it was last started.")
+    closed_at: datetime | None = strawberry.field(description="When it was closed or skipped.")
+    attempt: int = strawberry.field(description="Which attempt this is: 1, plus one per retry after a failure.")
+    failure_reason: str | None = strawberry.field(description="Why it last failed.")
+    failure_category: FailureCategory | None = strawberry.field(description="The category of its last failure.")
+    failed_at: datetime | None = strawberry.field(description="When it last failed.")
+    skip_reason: str | None = strawberry.field(description="Why it was skipped, when it was.")
+    planned_start_at: datetime | None = strawberry.field(
+        description="When it may start at the earliest: the order's start or its dependencies' due dates."
+    )
+    due_at: datetime | None = strawberry.field(
+        description="When it is due: its planned start plus the catalog's duration for the step."
+    )
+    activation: bool = strawberry.field(description="The step brings a new or changed service up.")
+    waits_for_work_order: WorkOrderKind | None = strawberry.field(
+        description="The kind of the order's field work this step waits for, when it needs a visit."
+    )
     record: strawberry.Private[TaskRecord]
 
     @classmethod
     def of(cls, r: TaskRecord) -> OrderTask:
         return cls(
             id=strawberry.ID(r.id), name=r.name, sequence=r.sequence, state=TaskState(r.state),
-            point_of_no_return=r.point_of_no_return, started_at=r.started_at, closed_at=r.closed_at, record=r,
+            point_of_no_return=r.point_of_no_return, started_at=r.started_at, closed_at=r.closed_at,
+            attempt=r.attempt, failure_reason=r.failure_reason,
+            failure_category=FailureCategory(r.failure_category) if r.failure_category else None,
+            failed_at=r.failed_at, skip_reason=r.skip_reason, planned_start_at=r.planned_start_at,
+            due_at=r.due_at, activation=r.activation,
+            waits_for_work_order=WorkOrderKind(r.work_order) if r.work_order else None, record=r,
         )
 
-    @strawberry.field
+    @strawberry.field(description="The domain order the task belongs to.")
     async def domain_order(self, info: Ctx) -> DomainOrder | None:
         from resolvers.tasks_read import domain_order_by_id
 
         return await domain_order_by_id(info, self.record.domain_order_id)
 
-    @strawberry.field
+    @strawberry.field(description="The customer order the task fulfills.")
     async def order(self, info: Ctx) -> CustomerOrder | None:
         from resolvers.order_read import customer_order
 
         return await customer_order(info, self.record.order_id)
+
+    @strawberry.field(
+        description="The tasks that must be done (closed or skipped) before this one can be started or closed: "
+        "the one before it in its domain order and those the catalog names across domain orders."
+    )
+    async def depends_on(self, info: Ctx) -> list[OrderTask]:
+        from resolvers.tasks_read import tasks_of_order
+
+        found = await tasks_of_order(info, self.record.order_id)
+        return [OrderTask.of(found[i]) for i in self.record.depends_on if i in found]
+
+    @strawberry.field(description="The tasks it depends on that are not done yet.")
+    async def blocked_by(self, info: Ctx) -> list[OrderTask]:
+        from resolvers.tasks_read import task_blockers
+
+        blockers = await task_blockers(info, self.record)
+        found = {t.id for t in blockers.tasks}
+        return [t for t in await self.depends_on(info) if str(t.id) in found]
+
+    @strawberry.field(description="The order's field work of the kind this task waits for that is not complete.")
+    async def blocked_by_work_orders(self, info: Ctx) -> list[WorkOrder]:
+        from resolvers.tasks_read import task_blockers, work_orders_of_order
+
+        blockers = await task_blockers(info, self.record)
+        waiting = {w.id for w in blockers.work_orders}
+        return [w for w in await work_orders_of_order(info, self.record.order_id) if str(w.id) in waiting]
+
+    @strawberry.field(
+        description="True when the task can be started or closed now: it is OPEN or IN_PROGRESS, what it depends "
+        "on is done, its field work is complete, its order is not on hold and the order's requested start has come."
+    )
+    async def ready(self, info: Ctx) -> bool:
+        from resolvers.tasks_read import task_blockers
+
+        if TaskState(self.record.state) not in (TaskState.OPEN, TaskState.IN_PROGRESS):
+            return False
+        return (await task_blockers(info, self.record)).none
+
+    @strawberry.field(description="How close the task is to missing its due date (NONE once it is done).")
+    def jeopardy(self, info: Ctx) -> Jeopardy:
+        return jeopardy(
+            self.record.planned_start_at, self.record.due_at, now_of(info),
+            TaskState(self.record.state) in OPEN_TASK_STATES,
+        )
+
+    @strawberry.field(description="Every transition of the task, oldest first.")
+    async def history(self, info: Ctx) -> list[TaskEvent]:
+        from resolvers.tasks_read import history_of_task
+
+        return await history_of_task(info, self.record.id)
 
 
 @strawberry.type(description="A product, service or resource order a customer order was decomposed into (R7).")
@@ -115,18 +229,26 @@ class DomainOrder:
         return await customer_order(info, self.record.order_id)
 
 
-@strawberry.type(description="Field work: ship or collect a device, or install a new site.")
+@strawberry.type(description="Field work: ship or collect a device, or install a new site. Scheduled, started, "
+                 "completed or failed on its own; the task that needs the visit waits for it (R13).")
 class WorkOrder:
-    id: strawberry.ID
-    kind: WorkOrderKind
-    state: TaskState
+    id: strawberry.ID = strawberry.field(description="The work order's id (`wo-…`).")
+    kind: WorkOrderKind = strawberry.field(description="What the visit does.")
+    state: WorkOrderState = strawberry.field(description="Where the work order is in its lifecycle.")
+    scheduled_date: date | None = strawberry.field(description="The day the visit is booked for.")
+    window: str | None = strawberry.field(description="The time window of the visit on that day, e.g. 08:00-12:00.")
+    attempt: int = strawberry.field(description="Which visit this is: 1, plus one per rescheduling after a failure.")
+    failure_reason: str | None = strawberry.field(description="Why the last visit failed.")
+    started_at: datetime | None = strawberry.field(description="When the visit started.")
+    closed_at: datetime | None = strawberry.field(description="When it was completed or cancelled.")
     record: strawberry.Private[WorkOrderRecord]
 
     @classmethod
     def of(cls, r: WorkOrderRecord) -> WorkOrder:
         return cls(
-            id=strawberry.ID(r.id), kind=WorkOrderKind(r.kind),
-            state=TaskState(r.state), record=r,
+            id=strawberry.ID(r.id), kind=WorkOrderKind(r.kind), state=WorkOrderState(r.state),
+            scheduled_date=r.scheduled_date, window=r.window, attempt=r.attempt, failure_reason=r.failure_reason,
+            started_at=r.started_at, closed_at=r.closed_at, record=r,
         )
 
     @strawberry.field(description="The device shipped or collected; none for a site install.")
@@ -140,9 +262,23 @@ class WorkOrder:
         found = await info.context.loaders.location.load(self.record.location_id)
         return Location.of(found) if found else None
 
-    @strawberry.field
+    @strawberry.field(description="The order lines the visit serves.")
     async def lines(self, info: Ctx) -> list[OrderLine]:
         return await _lines(info, self.record.order_id, self.record.line_ids)
+
+    @strawberry.field(description="For a device collection: the return authorization the device comes back under.")
+    async def return_authorization(self, info: Ctx) -> ReturnAuthorization | None:
+        if self.record.return_id is None:
+            return None
+        from resolvers.tasks_read import return_by_id
+
+        return await return_by_id(info, self.record.return_id)
+
+    @strawberry.field(description="The customer order the visit belongs to.")
+    async def order(self, info: Ctx) -> CustomerOrder | None:
+        from resolvers.order_read import customer_order
+
+        return await customer_order(info, self.record.order_id)
 
 
 @strawberry.type(description="A return merchandise authorization: a device that must come back (R11).")
@@ -186,14 +322,19 @@ class ReturnAuthorization:
 
 @strawberry.type(description="One transition of a customer order, with the reason given when there was one.")
 class OrderEvent:
-    id: strawberry.ID
-    from_state: OrderState | None
-    to_state: OrderState
-    reason: str | None
-    at: datetime | None
+    id: strawberry.ID = strawberry.field(description="The entry's id.")
+    from_state: OrderState | None = strawberry.field(description="The order's state before; none at creation.")
+    to_state: OrderState = strawberry.field(description="The order's state after.")
+    reason: str | None = strawberry.field(description="Why, when a reason was given (rejection, cancellation, hold).")
+    at: datetime | None = strawberry.field(description="When.")
+    kind: OrderEventKind = strawberry.field(
+        default=OrderEventKind.STATE_CHANGE,
+        description="What the entry records: a state change, or a hold or resume (same state before and after).",
+    )
     caller_id: str | None = strawberry.field(
+        default=None,
         description="The verified caller whose request made the transition (null for events recorded before "
-        "callers were verified)."
+        "callers were verified).",
     )
 
     @classmethod
@@ -204,6 +345,7 @@ class OrderEvent:
             to_state=OrderStateValue(r.to_state),
             reason=r.reason,
             at=r.at,
+            kind=OrderEventKind(r.kind),
             caller_id=r.caller_id,
         )
 
@@ -212,6 +354,18 @@ class OrderEvent:
 class ReturnPayload:
     return_authorization: ReturnAuthorization | None
     errors: list[OrderError]
+
+
+@strawberry.type(description="A customer-facing progress point of an order and when it was reached.")
+class OrderMilestone:
+    kind: MilestoneKind = strawberry.field(description="Which progress point.")
+    at: datetime | None = strawberry.field(description="When the order first reached it; none until it does.")
+
+
+@strawberry.type(description="A work order answer: the work order as it now is, or the errors and no change.")
+class WorkOrderPayload:
+    work_order: WorkOrder | None = strawberry.field(description="The work order after the change.")
+    errors: list[OrderError] = strawberry.field(description="Why nothing changed; empty on success.")
 
 
 @strawberry.type

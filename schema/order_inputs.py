@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import strawberry
 
 from schema.enums import LineAction, OrderAction
@@ -14,6 +16,14 @@ class CreateOrderInput:
     action: OrderAction
     idempotency_key: str | None = strawberry.field(
         default=None, description="Sending the same key again returns the first order instead of a new one."
+    )
+    requested_start_date: date | None = strawberry.field(
+        default=None, description="The day the customer wants the work to start; no task is ready before it."
+    )
+    requested_completion_date: date | None = strawberry.field(
+        default=None,
+        description="The day the customer wants the order complete (not before the start date); the order is "
+        "due at its end and in jeopardy as it gets close.",
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
@@ -10,13 +10,14 @@ from strawberry.types import Info
 
 from rules.model import Order
 from rules.model import OrderLine as OrderLineValue
+from rules.schedule import Jeopardy
 from schema.context import Context
 from schema.enums import LineAction, OrderAction, OrderState
 from schema.errors import OrderError
 from schema.types import Account, Location, ProductInventory, ProductSpecification
 
 if TYPE_CHECKING:
-    from schema.fulfillment import DomainOrder, OrderEvent, ReturnAuthorization, WorkOrder
+    from schema.fulfillment import DomainOrder, OrderEvent, OrderMilestone, ReturnAuthorization, WorkOrder
 
 Ctx = Info[Context, Any]
 
@@ -198,6 +199,70 @@ class CustomerOrder:
     @strawberry.field(description="What fulfillment wants people to know, e.g. an entitlement it could not grant.")
     async def notes(self, info: Ctx) -> list[str]:
         return list((await order_meta(info, self.order.id)).get("notes") or [])
+
+    @strawberry.field(
+        description="True while a task (or work order) of the order is FAILED: the order cannot complete until "
+        "the task is retried or skipped."
+    )
+    async def fallout(self, info: Ctx) -> bool:
+        from resolvers.tasks_read import order_flow_of
+        from rules.task_flow import in_fallout
+
+        flow = await order_flow_of(info, self.order.id)
+        return in_fallout(flow.domain_orders, flow.work_orders)
+
+    @strawberry.field(description="True while the order is on hold: none of its tasks can be started or closed.")
+    async def on_hold(self, info: Ctx) -> bool:
+        return bool((await order_meta(info, self.order.id)).get("onHold"))
+
+    @strawberry.field(description="Why the order is on hold, while it is.")
+    async def hold_reason(self, info: Ctx) -> str | None:
+        return (await order_meta(info, self.order.id)).get("holdReason")
+
+    @strawberry.field(description="The day the customer wants the work to start; no task is ready before it.")
+    async def requested_start_date(self, info: Ctx) -> date | None:
+        return _date((await order_meta(info, self.order.id)).get("requestedStartDate"))
+
+    @strawberry.field(description="The day the customer wants the order complete; the order is due at its end.")
+    async def requested_completion_date(self, info: Ctx) -> date | None:
+        return _date((await order_meta(info, self.order.id)).get("requestedCompletionDate"))
+
+    @strawberry.field(
+        description="When the order is due: the end of its requested completion date, else its last task's due "
+        "date; set on approval."
+    )
+    async def due_at(self, info: Ctx) -> datetime | None:
+        return _datetime((await order_meta(info, self.order.id)).get("dueAt"))
+
+    @strawberry.field(
+        description="How close the order is to missing its due date: the higher of its own level (share of the "
+        "time from approval to due used) and that of its most endangered open task; NONE unless IN_PROGRESS."
+    )
+    async def jeopardy(self, info: Ctx) -> Jeopardy:
+        from resolvers.tasks_read import order_jeopardy
+
+        return await order_jeopardy(info, self.order.id)
+
+    @strawberry.field(
+        description="Customer-facing progress: accepted, approved, first activation, point of no return passed, "
+        "completed, each with when it was first reached."
+    )
+    async def milestones(self, info: Ctx) -> list[Annotated[OrderMilestone, strawberry.lazy("schema.fulfillment")]]:
+        from resolvers.tasks_read import milestones_of
+
+        return milestones_of(await order_meta(info, self.order.id))
+
+
+def _date(value: Any) -> date | None:
+    from graph.records import to_date
+
+    return to_date(value)
+
+
+def _datetime(value: Any) -> datetime | None:
+    from graph.records import to_datetime
+
+    return to_datetime(value)
 
 
 async def order_meta(info: Ctx, order_id: str) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from resolvers import (
     order_approve,
     order_cancel,
     order_create,
+    order_hold,
     order_line_remove,
     order_line_update,
     order_preview,
@@ -26,12 +27,22 @@ from resolvers import (
     order_submit,
     return_receive,
     task_close,
+    task_fail,
+    task_retry,
+    task_skip,
     task_start,
     tasks_read,
+    work_order_lifecycle,
 )
 from resolvers.order_preview import OrderPreview
 from schema.errors import ServiceErrors
-from schema.fulfillment import OrderTaskConnection, ReturnAuthorization, ReturnPayload
+from schema.fulfillment import (
+    OrderTaskConnection,
+    ReturnAuthorization,
+    ReturnPayload,
+    WorkOrder,
+    WorkOrderPayload,
+)
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
 from schema.limits import ArgumentLengths, HideSuggestions, TokenLimit, validation_rules
@@ -71,9 +82,20 @@ class Query:
     )
     open_tasks: OrderTaskConnection = strawberry.field(
         resolver=tasks_read.open_tasks,
-        description="Tasks still OPEN or IN_PROGRESS, oldest approval first; `orderId` limits them to one order.",
+        description="Tasks still OPEN or IN_PROGRESS, oldest approval first; `orderId` limits them to one order, "
+        "`jeopardy` to some levels, `orderBy: DUE_DATE` sorts earliest due first.",
+    )
+    fallout_tasks: OrderTaskConnection = strawberry.field(
+        resolver=tasks_read.fallout_tasks,
+        description="The fallout queue: FAILED tasks across orders, oldest failure first; `category` and "
+        "`jeopardy` filter it, `orderBy: DUE_DATE` sorts earliest due first.",
     )
     return_authorization: ReturnAuthorization | None = strawberry.field(resolver=tasks_read.return_authorization)
+    open_work_orders: list[WorkOrder] = strawberry.field(
+        resolver=work_order_lifecycle.open_work_orders,
+        description="A technician's day: the visits booked at a location on a day (SCHEDULED or IN_PROGRESS), "
+        "by date and window; without a day, every unfinished visit there.",
+    )
 
 
 @strawberry.type
@@ -97,10 +119,36 @@ class Mutation:
         description="Cancel an order: outright before approval, with compensation in progress until a "
         "point-of-no-return task is closed.",
     )
-    start_order_task: OrderPayload = strawberry.field(resolver=task_start.start_order_task)
+    start_order_task: OrderPayload = strawberry.field(
+        resolver=task_start.start_order_task,
+        description="Start a ready OPEN task (TASK_NOT_READY while what it depends on is not done, ORDER_ON_HOLD "
+        "while its order is held).",
+    )
     close_order_task: OrderPayload = strawberry.field(
         resolver=task_close.close_order_task,
-        description="Close a task; closing the last one completes the order and lands its effects.",
+        description="Close a ready task; closing the last one completes the order and lands its effects.",
+    )
+    fail_order_task: OrderPayload = strawberry.field(
+        resolver=task_fail.fail_order_task,
+        description="An OPEN or IN_PROGRESS task failed: it becomes FAILED with the reason and category, its order "
+        "is in fallout and nothing that depends on it moves until it is retried or skipped.",
+    )
+    retry_order_task: OrderPayload = strawberry.field(
+        resolver=task_retry.retry_order_task,
+        description="A FAILED task is OPEN again as its next attempt (the attempt count is kept).",
+    )
+    skip_order_task: OrderPayload = strawberry.field(
+        resolver=task_skip.skip_order_task,
+        description="Declare a task done without doing it, saying why (allowed to administrators); it counts as "
+        "closed for its dependants and for completion, and is recorded in the task's history.",
+    )
+    hold_order: OrderPayload = strawberry.field(
+        resolver=order_hold.hold_order,
+        description="Put an order IN_PROGRESS on hold, saying why: no task can be started or closed until it is "
+        "resumed; it can still be cancelled before its point of no return.",
+    )
+    resume_order: OrderPayload = strawberry.field(
+        resolver=order_hold.resume_order, description="Resume a held order: its tasks may move again."
     )
     suspend_entitlement: OrderPayload = strawberry.field(
         resolver=entitlement_suspend.suspend_entitlement,
@@ -115,8 +163,26 @@ class Mutation:
         description="Create a DRAFT DISCONNECT order for what the contract covers; the contract is "
         "CANCELLED when it completes (at once, with no order, when nothing is left to disconnect).",
     )
+    schedule_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.schedule_work_order,
+        description="Book a visit for a day and a time window (OPEN, SCHEDULED to rebook, or FAILED to try again "
+        "as the next attempt).",
+    )
+    start_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.start_work_order,
+        description="The technician or courier starts a SCHEDULED visit (not while the order is on hold).",
+    )
+    complete_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.complete_work_order,
+        description="The visit is done; the task that waits for it becomes ready (not while the order is on hold).",
+    )
+    fail_work_order: WorkOrderPayload = strawberry.field(
+        resolver=work_order_lifecycle.fail_work_order,
+        description="The visit failed, saying why: the order is in fallout until the visit is scheduled again.",
+    )
     receive_return: ReturnPayload = strawberry.field(
-        resolver=return_receive.receive_return, description="The returned device arrived."
+        resolver=return_receive.receive_return,
+        description="The returned device arrived; the collection linked to the return is complete.",
     )
     close_return: ReturnPayload = strawberry.field(
         resolver=return_receive.close_return, description="The received device is processed."

@@ -29,6 +29,7 @@ from resolvers.loaders import create_loaders
 from schema.context import Caller, Context
 from schema.root import build_schema
 from service.auth import TokenVerifier, persona_tokens
+from service.clock import request_now
 from service.http_bounds import RequestBounds
 from service.local_neo4j import LocalNeo4j, bolt_answers
 from service.settings import Settings, load_settings
@@ -96,7 +97,7 @@ class MacdGraphQL(GraphQL[Context, None]):
         graph = self.graph_of().for_request(caller.id, caller.account_scope, limits.statements_per_request,
                                             self.ready)
         return Context(graph=graph, caller=caller, loaders=create_loaders(graph), request_id=request_id,
-                       request=request)
+                       request=request, now=request_now(request.headers, self.settings.test_clock_token))
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = process_result(result)

@@ -84,6 +84,7 @@ class Settings:
     local_bolt_port: int
     host: str
     port: int
+    test_clock_token: str | None = None
     auth: AuthSettings = field(default_factory=AuthSettings)
     limits: Limits = field(default_factory=Limits)
     timeouts: Neo4jTimeouts = field(default_factory=Neo4jTimeouts)
@@ -169,6 +170,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         local_bolt_port=int(env.get("MACD_NEO4J_BOLT_PORT", "7687")),
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
+        test_clock_token=env.get("MACD_TEST_CLOCK_TOKEN") or None,
         auth=auth,
         limits=load_limits(env, auth.local),
         timeouts=load_timeouts(env),

@@ -11,6 +11,7 @@ is anyone else, `token_for(...)` signs a token for raw HTTP calls.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
@@ -26,6 +27,8 @@ from service.auth import generate_signing_key, issue_local_token
 from service.live import LiveServer, free_port
 from service.local_neo4j import LocalNeo4j
 from service.settings import AuthSettings
+
+TEST_CLOCK_TOKEN = secrets.token_hex(16)
 
 
 @pytest.fixture(scope="session")
@@ -72,6 +75,8 @@ def test_env(neo4j_uri: str, auth_key: Path) -> dict[str, str]:
         "NEO4J_PASSWORD": os.environ.get("NEO4J_TEST_PASSWORD", ""),
         "NEO4J_DATABASE": os.environ.get("NEO4J_TEST_DATABASE", "neo4j"),
         "MACD_AUTH_LOCAL_KEY": str(auth_key),
+        # Lets tests set the request clock (service/clock.py); production never sets it.
+        "MACD_TEST_CLOCK_TOKEN": TEST_CLOCK_TOKEN,
     }
 
 

@@ -5,6 +5,7 @@ Each step returns the mutation's payload (`order` and `errors`), so tests assert
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from graph.driver import Graph
@@ -17,7 +18,9 @@ Payload = dict[str, Any]
 ORDER = """
   id action state version reason notes pastPointOfNoReturn
   lines { id action state moveOperation inventoryItem { id state } parentLine { id } }
-  domainOrders { id kind state lines { id } tasks { id name sequence state pointOfNoReturn } }
+  domainOrders { id kind state lines { id } tasks { id name sequence state pointOfNoReturn ready attempt
+                                                    dependsOn { id } blockedByWorkOrders { id state } } }
+  fallout onHold holdReason
   workOrders { id kind state item { id } location { id } lines { id } }
   returns { id state reason device { id state } line { id action } }
   history { fromState toState reason }
@@ -130,12 +133,62 @@ def task_named(order_data: dict[str, Any], kind: str, name: str) -> dict[str, An
     return next(t for t in domain["tasks"] if t["name"] == name)
 
 
-async def close_all_tasks(api: Api, order_id: str, keep: int = 0) -> dict[str, Any]:
-    """Close the order's unfinished tasks one by one, leaving the last `keep` of them open."""
-    current = await order(api, order_id)
+WORK_ORDER = "workOrder { id kind state scheduledDate window attempt failureReason } errors { code message field ids }"
+
+
+async def work_order_mutation(api: Api, name: str, work_order_id: str, **arguments: Any) -> Payload:
+    """Run `name(workOrderId: ..., **arguments)`, a mutation answering a WorkOrderPayload."""
+    declared = "".join(f", ${k}: {'Date!' if k == 'date' else 'String!'}" for k in arguments)
+    passed = "".join(f", {k}: ${k}" for k in arguments)
+    data = await api(
+        f"mutation ($w: ID!{declared}) {{ {name}(workOrderId: $w{passed}) {{ {WORK_ORDER} }} }}",
+        w=work_order_id,
+        **arguments,
+    )
+    return data[name]  # type: ignore[no-any-return]
+
+
+async def do_field_work(api: Api, work_order_id: str) -> None:
+    """The technician's visit: booked for today, started and completed."""
+    today = datetime.now(UTC).date().isoformat()
+    for name, arguments in (
+        ("scheduleWorkOrder", {"date": today, "window": "08:00-12:00"}),
+        ("startWorkOrder", {}),
+        ("completeWorkOrder", {}),
+    ):
+        payload = await work_order_mutation(api, name, work_order_id, **arguments)
+        assert payload["errors"] == [], payload["errors"]
+
+
+async def _advance(api: Api, order_id: str, current: dict[str, Any], target: dict[str, Any] | None) -> dict[str, Any]:
+    """One step of fulfillment: close `target` (or the first ready task) or, when only field work
+    holds everything up, do that visit."""
     unfinished = tasks_of(current, "OPEN", "IN_PROGRESS")
-    for task in unfinished[: len(unfinished) - keep]:
-        current = ok(await close_task(api, task["id"]))
+    ready = [t for t in unfinished if t["ready"]]
+    if target is not None and target["ready"]:
+        return ok(await close_task(api, target["id"]))
+    if ready:
+        return ok(await close_task(api, ready[0]["id"]))
+    visits = [w for t in unfinished for w in t["blockedByWorkOrders"]]
+    assert visits, f"no task is ready: {tasks_of(current, 'OPEN', 'IN_PROGRESS', 'FAILED')}"
+    await do_field_work(api, visits[0]["id"])
+    return await order(api, order_id)
+
+
+async def close_all_tasks(api: Api, order_id: str, keep: int = 0) -> dict[str, Any]:
+    """Close the order's unfinished tasks one by one as they become ready (doing the field work they
+    wait for), leaving the last `keep` open."""
+    current = await order(api, order_id)
+    while len(tasks_of(current, "OPEN", "IN_PROGRESS")) > keep:
+        current = await _advance(api, order_id, current, None)
+    return current
+
+
+async def close_through(api: Api, order_id: str, kind: str, name: str) -> dict[str, Any]:
+    """Close ready tasks, first in queue first, until the task `name` of domain order `kind` is closed."""
+    current = await order(api, order_id)
+    while task_named(current, kind, name)["state"] != "CLOSED_COMPLETE":
+        current = await _advance(api, order_id, current, task_named(current, kind, name))
     return current
 
 

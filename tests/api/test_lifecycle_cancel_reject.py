@@ -14,6 +14,7 @@ from tests.api.lifecycle_steps import (
     cancel,
     close_all_tasks,
     close_task,
+    close_through,
     codes,
     create_order,
     four_g_to_five_g,
@@ -99,7 +100,7 @@ async def test_cancelling_after_the_point_of_no_return_is_refused_naming_the_tas
     approved = ok(await approve(api, order_id))
     activate = task_named(approved, "SERVICE", "Activate service")
     assert activate["pointOfNoReturn"] is True
-    assert ok(await close_task(api, activate["id"]))["pastPointOfNoReturn"] is True
+    assert (await close_through(api, order_id, "SERVICE", "Activate service"))["pastPointOfNoReturn"] is True
     before = await snapshot(clean_graph)
 
     refused = await cancel(api, order_id)

@@ -9,6 +9,7 @@ from tests.api.lifecycle_steps import (
     ROUTER_4G,
     approve,
     close_all_tasks,
+    close_task,
     codes,
     four_g_to_five_g,
     items,
@@ -83,6 +84,8 @@ async def test_the_upgrade_completes_with_its_whole_effect(clean_graph: Graph, a
     conn_5g, router_5g = added["spec-5g-connectivity"], added["spec-5g-router"]
     approved = ok(await approve(api, order_id))
 
+    validated = ok(await close_task(api, task_named(approved, "PRODUCT", "Validate order")["id"]))
+    assert task_named(validated, "RESOURCE", "Reserve device")["ready"] is True
     started = ok(await start_task(api, task_named(approved, "RESOURCE", "Reserve device")["id"]))
     resource = next(d for d in started["domainOrders"] if d["kind"] == "RESOURCE")
     assert resource["state"] == "IN_PROGRESS"

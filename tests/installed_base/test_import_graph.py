@@ -133,8 +133,13 @@ async def test_the_four_g_to_five_g_starting_point(neo4j_driver: AsyncDriver, ne
         "RETURN s.state AS state, ss.id AS spec, ss.fulfillment AS f",
     )
     assert realized["state"] == "ACTIVE" and realized["spec"] == "svc-spec-lte-data"
-    assert {"name": "Activate service", "domain": "SERVICE", "pointOfNoReturn": True,
-            "actions": ["ADD", "CHANGE", "RESUME"]} in json.loads(realized["f"])
+    activate = next(t for t in json.loads(realized["f"]) if t["name"] == "Activate service")
+    assert activate == {
+        "name": "Activate service", "domain": "SERVICE", "pointOfNoReturn": True,
+        "actions": ["ADD", "CHANGE", "RESUME"], "activation": True, "durationHours": 4.0,
+        "after": [{"domain": "RESOURCE", "name": "Ship device", "makeBeforeBreak": False},
+                  {"domain": "RESOURCE", "name": "Install on site", "makeBeforeBreak": False}],
+    }
     [five_g_service] = await rows(
         neo4j_driver, neo4j_database,
         "MATCH (:ProductSpecification {id: 'spec-5g-connectivity'})-[:REALIZED_AS]->(s) RETURN s.id AS id",

@@ -357,3 +357,31 @@ def test_cli_check_only_validates(tmp_path: Path) -> None:
     out = io.StringIO()
     assert main(["import", "--check", str(path)], out=out) == 0
     assert out.getvalue().strip().endswith("0 problem(s)")
+
+
+def test_task_dependencies_durations_and_field_work_are_read_and_checked() -> None:
+    doc = small_document()
+    task = doc["catalog"]["productSpecifications"][2]["fulfillment"][0]
+    task.update({
+        "after": [{"domain": "SERVICE", "name": "Activate service", "makeBeforeBreak": True}],
+        "durationHours": 36, "workOrder": "SHIP_DEVICE", "activation": False,
+    })
+    assert validate(doc) == []
+    parsed = parse(doc).catalog.product_specifications[2].fulfillment[0]
+    assert [(d.domain, d.name, d.make_before_break) for d in parsed.after] == [
+        (FulfillmentDomain.SERVICE, "Activate service", True)
+    ]
+    assert (parsed.duration_hours, parsed.work_order and parsed.work_order.value) == (36.0, "SHIP_DEVICE")
+
+    task.update({
+        "after": [{"domain": "BILLING", "name": 3, "when": "now"}, {"domain": task["domain"], "name": task["name"]}],
+        "durationHours": 0, "workOrder": "VISIT", "activation": "yes",
+    })
+    path = "catalog.productSpecifications[2].fulfillment[0]"
+    assert_problem(doc, f"{path}.after[0].domain", "'BILLING' is not one of")
+    assert_problem(doc, f"{path}.after[0].name", "must be a string")
+    assert_problem(doc, f"{path}.after[0].when", "")
+    assert_problem(doc, f"{path}.after[1]", "cannot wait for itself")
+    assert_problem(doc, f"{path}.durationHours", "above 0")
+    assert_problem(doc, f"{path}.workOrder", "'VISIT' is not one of")
+    assert_problem(doc, f"{path}.activation", "true or false")

@@ -9,7 +9,7 @@ import pytest
 
 from rules.effects import ApprovalRecord, CancellationPlan, approval_effects, cancellation_effects
 from rules.fulfillment import Decomposition, DomainOrder, ReturnAuthorization, WorkOrder, decompose
-from rules.lifecycle_model import DomainOrderKind, ReturnState, TaskState, WorkOrderKind
+from rules.lifecycle_model import DomainOrderKind, ReturnState, TaskState, WorkOrderKind, WorkOrderState
 from rules.model import ErrorCode, InventoryState, LineAction, OrderState, RuleError
 
 from .builders import Ids, by_id, item, line, order
@@ -137,7 +137,7 @@ def test_finished_domain_and_work_orders_stay_closed_and_are_noted() -> None:
     domain_orders = tuple(closed_product if d.id == product.id else d for d in decomposition.domain_orders)
     collected = next(w for w in decomposition.work_orders if w.kind is WorkOrderKind.COLLECT_DEVICE)
     work_orders: tuple[WorkOrder, ...] = tuple(
-        replace(w, state=TaskState.CLOSED_COMPLETE) if w.id == collected.id else w
+        replace(w, state=WorkOrderState.CLOSED_COMPLETE) if w.id == collected.id else w
         for w in decomposition.work_orders
     )
 

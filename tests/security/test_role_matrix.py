@@ -38,6 +38,8 @@ QUERIES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "orderPreview": ("order.preview", 'query { orderPreview(accountId: "acc-1", action: CHANGE, inventoryIds: []) '
                      "{ errors { code } } }", {}),
     "openTasks": ("task.read", "{ openTasks { totalCount } }", {}),
+    "falloutTasks": ("task.read", "{ falloutTasks { totalCount } }", {}),
+    "openWorkOrders": ("workorder.read", '{ openWorkOrders(locationId: "loc-x") { id } }', {}),
     "returnAuthorization": ("return.read", "query ($id: ID!) { returnAuthorization(id: $id) { id } }",
                             {"id": "rma-x"}),
 }
@@ -65,6 +67,18 @@ MUTATIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "suspendEntitlement": ("entitlement.suspend", _order_mutation("suspendEntitlement", "entitlementId"), {}),
     "resumeEntitlement": ("entitlement.resume", _order_mutation("resumeEntitlement", "entitlementId"), {}),
     "cancelContract": ("contract.cancel", _order_mutation("cancelContract", "contractId"), {}),
+    "holdOrder": ("order.hold", _order_mutation("holdOrder", extra=', reason: "wait"'), {}),
+    "resumeOrder": ("order.resume", _order_mutation("resumeOrder"), {}),
+    "failOrderTask": ("task.fail", _order_mutation("failOrderTask", "taskId", ', reason: "broke", category: OTHER'),
+                      {}),
+    "retryOrderTask": ("task.retry", _order_mutation("retryOrderTask", "taskId"), {}),
+    "skipOrderTask": ("task.skip", _order_mutation("skipOrderTask", "taskId", ', reason: "not needed"'), {}),
+    "scheduleWorkOrder": ("workorder.schedule", _order_mutation("scheduleWorkOrder", "workOrderId",
+                                                                ', date: "2026-01-05", window: "AM"'), {}),
+    "startWorkOrder": ("workorder.start", _order_mutation("startWorkOrder", "workOrderId"), {}),
+    "completeWorkOrder": ("workorder.complete", _order_mutation("completeWorkOrder", "workOrderId"), {}),
+    "failWorkOrder": ("workorder.fail", _order_mutation("failWorkOrder", "workOrderId", ', reason: "no access"'),
+                      {}),
     "receiveReturn": ("return.receive", _order_mutation("receiveReturn", "returnId"), {}),
     "closeReturn": ("return.close", _order_mutation("closeReturn", "returnId"), {}),
 }
