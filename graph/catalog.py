@@ -14,12 +14,20 @@ from graph.records import (
     parse_characteristic_specs,
     parse_templates,
 )
+from graph.versions import version_order
+from rules.order_lines import spec_key
 
 SPEC_COLUMNS = (
     "s.id AS id, s.name AS name, s.version AS version, s.physical AS physical, "
     "s.description AS description, s.characteristics AS characteristics, s.fulfillment AS fulfillment, "
     "[(s)-[b:BUNDLES]->(c:ProductSpecification) | {child: c.id, min: b.min, max: b.max}] AS bundles, "
-    "[(s)-[:REALIZED_AS]->(ss:ServiceSpecification) | ss.id] AS services"
+    "[(s)-[:REALIZED_AS]->(ss:ServiceSpecification) | ss.id] AS services, "
+    "[(s)-[:HAS_VERSION]->(v:ProductSpecificationVersion) | v.version] AS versions"
+)
+# Every stored version of the specifications, each read like a specification (`s` is the version).
+STORED_VERSIONS_BY_IDS = (
+    "UNWIND $ids AS sid MATCH (:ProductSpecification {id: sid})-[:HAS_VERSION]->(s:ProductSpecificationVersion) "
+    "RETURN " + SPEC_COLUMNS
 )
 SPECS_BY_IDS = "UNWIND $ids AS sid MATCH (s:ProductSpecification {id: sid}) RETURN " + SPEC_COLUMNS
 ALL_SPECS = "MATCH (s:ProductSpecification) RETURN " + SPEC_COLUMNS + " ORDER BY s.name, s.id"
@@ -39,6 +47,7 @@ def spec_from(r: Any) -> SpecRecord:
         ),
         service_spec_ids=tuple(sorted(r["services"])),
         fulfillment=parse_templates(r["fulfillment"]),
+        versions=tuple(sorted({str(v) for v in r["versions"] or ()} | {str(r["version"] or "1")}, key=version_order)),
     )
 
 
@@ -64,3 +73,9 @@ async def specs_in(tx: AsyncManagedTransaction, graph: Graph, ids: list[str]) ->
     """Product specifications by id, inside the caller's transaction."""
     rows = await run(tx, graph, SPECS_BY_IDS, {"ids": sorted(set(ids))})
     return {r["id"]: spec_from(r) for r in rows}
+
+
+async def spec_versions_in(tx: AsyncManagedTransaction, graph: Graph, ids: list[str]) -> dict[str, SpecRecord]:
+    """Every stored version of these specifications, keyed `id@version` (`rules.order_lines.spec_key`)."""
+    rows = await run(tx, graph, STORED_VERSIONS_BY_IDS, {"ids": sorted(set(ids))})
+    return {spec_key(r["id"], str(r["version"])): spec_from(r) for r in rows}

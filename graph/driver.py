@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 from neo4j import AsyncDriver, AsyncGraphDatabase, AsyncManagedTransaction, Record
 
+from rules.model import MAX_TREE_DEPTH
+
 T = TypeVar("T")
 
 
@@ -41,6 +43,8 @@ class Graph:
     driver: AsyncDriver
     database: str
     round_trips: RoundTrips = field(default_factory=RoundTrips)
+    max_depth: int = MAX_TREE_DEPTH
+    """The configured depth bound every write of the installed base enforces (at most MAX_TREE_DEPTH)."""
     caller_id: str | None = None
     accounts: list[str] | None = None
     gate: asyncio.Semaphore | None = None
@@ -106,6 +110,8 @@ def open_graph(
     user: str,
     password: str,
     database: str,
+    max_depth: int = MAX_TREE_DEPTH,
+    *,
     connect_seconds: float = 2.0,
     acquire_seconds: float = 3.0,
     retry_seconds: float = 2.0,
@@ -125,4 +131,4 @@ def open_graph(
         connection_acquisition_timeout=acquire_seconds,
         max_transaction_retry_time=retry_seconds,
     )
-    return Graph(driver=driver, database=database)
+    return Graph(driver=driver, database=database, max_depth=max_depth)

@@ -296,7 +296,7 @@ ITEMS_IN = (
     "RETURN collect([p.id, p.name, p.state, p.accountId, p.characteristics, p.openOrderId, "
     "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0], "
     "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], "
-    "[(p)-[:AT]->(l:Location) | l.id][0]]) AS items"
+    "[(p)-[:AT]->(l:Location) | l.id][0], false, p.specVersion]) AS items"
 )
 
 
@@ -547,7 +547,7 @@ async def create_copies(tx: Tx, graph: Graph, order_id: str, rows: Sequence[Row]
         "MATCH (s:ProductSpecification {id: row.specId}) "
         "CREATE (c:ProductInventory {id: row.id, name: row.name, state: row.state, accountId: row.accountId, "
         "characteristics: row.characteristics, version: 1, createdAt: datetime(), openOrderId: $orderId, "
-        "createdByOrder: $orderId}) "
+        "createdByOrder: $orderId, specVersion: coalesce(old.specVersion, s.version)}) "
         "CREATE (c)-[:INSTANCE_OF]->(s) CREATE (c)-[:REPLACES]->(old) "
         "WITH c, row OPTIONAL MATCH (l:Location {id: row.locationId}) "
         "FOREACH (_ IN CASE WHEN l IS NULL THEN [] ELSE [1] END | CREATE (c)-[:AT]->(l))",

@@ -1,11 +1,14 @@
 """Writes an installed base (catalog, accounts, inventory trees, contracts) into the graph.
 
-Everything is MERGEd on `id`, so importing the same file twice changes nothing: a node's
-properties are set only when they differ, and then its `version` goes up by one. Single-valued
-relationships (an item's parent, specification and location; a service's product; ...) are
-replaced when the file moves them; nodes are never deleted. Trees are flattened into rows,
-parents before children, and written with UNWIND batches. The graph is described in
-`docs/graph-model.md`.
+An import never undoes what orders did: by default it only creates what does not exist yet and
+reports every node it found already stored as skipped. With `mode="update"` existing nodes take the
+file's values (changed items get inventory history events; items an open order works on are a
+problem naming the order). A product specification id + version is immutable: a different
+definition under a stored id and version is a problem; a new version is stored beside the old ones
+(`ProductSpecificationVersion`) and becomes the specification's current definition when it is the
+newest. Problems are found before anything is written, and the whole file is one transaction, so
+nothing is ever half-imported. Trees are flattened into rows, parents before children, and written
+with UNWIND batches. The graph is described in `docs/graph-model.md`.
 """
 
 from __future__ import annotations
@@ -14,15 +17,22 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
+from graph.versions import version_order
 from installed_base.format import (
     Characteristic,
     FulfillmentTask,
     InstalledBase,
+    ProductInventory,
+    ProductSpecification,
 )
+from installed_base.validate import ImportProblem
+from rules.model import MAX_TREE_DEPTH, OPEN_ORDER_STATES
+
+ImportMode = Literal["create", "update"]
 
 Row = dict[str, Any]
 
@@ -156,6 +166,49 @@ SET_REALIZATIONS = (
 
 ANY_ACCOUNT = "RETURN NOT EXISTS { MATCH (:Account) } AS empty"
 
+# Stored versions beside the specification ({id, key, version, bundles, serviceSpecificationIds, props}).
+CREATE_SPECIFICATION_VERSIONS = (
+    "UNWIND $rows AS row MATCH (s:ProductSpecification {id: row.id}) "
+    "CREATE (s)-[:HAS_VERSION]->(v:ProductSpecificationVersion {key: row.key, id: row.id, "
+    "version: row.version, createdAt: datetime()}) SET v += row.props "
+    "WITH v, row UNWIND row.bundles AS b MATCH (child:ProductSpecification {id: b.specificationId}) "
+    "CREATE (v)-[:BUNDLES {min: b.min, max: b.max}]->(child)"
+)
+LINK_SPECIFICATION_VERSION_SERVICES = (
+    "UNWIND $rows AS row MATCH (v:ProductSpecificationVersion {key: row.key}) "
+    "UNWIND row.serviceSpecificationIds AS sid MATCH (ss:ServiceSpecification {id: sid}) "
+    "CREATE (v)-[:REALIZED_AS]->(ss)"
+)
+# What is stored already, read before anything is written.
+STORED_SPECIFICATIONS = (
+    "UNWIND $ids AS sid MATCH (s:ProductSpecification {id: sid}) "
+    "RETURN s.id AS id, s.version AS version, s.definition AS definition, "
+    "[(s)-[:HAS_VERSION]->(v:ProductSpecificationVersion) | [v.version, v.definition]] AS versions"
+)
+STORED_SERVICE_SPECIFICATIONS = "UNWIND $ids AS sid MATCH (n:ServiceSpecification {id: sid}) RETURN n.id AS id"
+STORED_ACCOUNTS = "UNWIND $ids AS sid MATCH (n:Account {id: sid}) RETURN n.id AS id"
+STORED_LOCATIONS = "UNWIND $ids AS sid MATCH (n:Location {id: sid}) RETURN n.id AS id"
+STORED_SERVICE_INVENTORY = "UNWIND $ids AS sid MATCH (n:ServiceInventory {id: sid}) RETURN n.id AS id"
+STORED_CONTRACTS = "UNWIND $ids AS sid MATCH (n:Contract {id: sid}) RETURN n.id AS id"
+STORED_ENTITLEMENTS = "UNWIND $ids AS sid MATCH (n:Entitlement {id: sid}) RETURN n.id AS id"
+STORED_ITEMS = (
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+    "OPTIONAL MATCH (o:CustomerOrder {id: p.openOrderId}) WHERE o.state IN $open "
+    "OPTIONAL MATCH path = (top:ProductInventory)-[:HAS_CHILD*0..64]->(p) WHERE NOT (top)<-[:HAS_CHILD]-() "
+    "RETURN p.id AS id, p.name AS name, p.state AS state, p.characteristics AS characteristics, "
+    "o.id AS openOrder, [(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0] AS parentId, "
+    "[(p)-[:AT]->(l:Location) | l.id][0] AS locationId, "
+    "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0] AS specificationId, "
+    "max(length(path)) AS depth"
+)
+# Inventory history of an update import: one event per changed field, with no order.
+RECORD_IMPORT_EVENTS = (
+    "UNWIND $rows AS row MATCH (p:ProductInventory {id: row.itemId}) "
+    "CREATE (p)-[:HAS_EVENT]->(:InventoryEvent {id: randomUUID(), itemId: row.itemId, orderId: null, "
+    "lineId: null, field: row.field, fromValue: row.from, toValue: row.to, source: 'import', at: datetime()})"
+)
+_OPEN_STATES = sorted(s.value for s in OPEN_ORDER_STATES)
+
 
 # --- rows -------------------------------------------------------------------------------------
 
@@ -216,6 +269,7 @@ def inventory_row(
     specification_id: str,
     location_id: str,
     characteristics: dict[str, str],
+    specification_version: str = "1",
 ) -> Row:
     """One product inventory item as `write_inventory_rows` takes it (`parent_id` None for a root)."""
     return {
@@ -229,6 +283,7 @@ def inventory_row(
             "state": str(state),
             "accountId": account_id,
             "characteristics": to_json(characteristics),
+            "specVersion": specification_version,
         },
     }
 
@@ -300,11 +355,20 @@ class ImportSummary:
     contracts: int = 0
     entitlements: int = 0
     written: WriteCounters = field(default_factory=WriteCounters)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
+    """Ids found already stored and left untouched, by kind (create mode)."""
+    updated: dict[str, list[str]] = field(default_factory=dict)
+    """Ids found already stored and given the file's values, by kind (update mode)."""
+    new_versions: list[str] = field(default_factory=list)
+    """Specification versions stored by this import, as `id@version`."""
 
     def lines(self) -> list[str]:
         """A short human-readable report."""
         w = self.written
         return [
+            *(f"skipped {len(ids)} existing {kind}: {_few(ids)}" for kind, ids in self.skipped.items() if ids),
+            *(f"updated {len(ids)} existing {kind}: {_few(ids)}" for kind, ids in self.updated.items() if ids),
+            *([f"new specification versions: {_few(self.new_versions)}"] if self.new_versions else []),
             f"catalog: {self.product_specifications} product and "
             f"{self.service_specifications} service specifications",
             f"accounts: {self.accounts} with {self.locations} locations",
@@ -390,119 +454,200 @@ async def write_entitlement_rows(
     )
 
 
-def import_steps(base: InstalledBase) -> list[tuple[str, list[Row]]]:
-    """The catalog, accounts, locations, services and contracts: statements with their rows.
+def _few(ids: Sequence[str], limit: int = 5) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" and {len(ids) - limit} more" if len(ids) > limit else "")
 
-    Product inventory and entitlements are written after these, by `write_inventory_rows` and
-    `write_entitlement_rows`; `later_steps` then links the services to their products.
-    """
+
+class ImportRefused(Exception):
+    """The file cannot be imported into this database as it stands; nothing was written."""
+
+    def __init__(self, problems: list[ImportProblem]) -> None:
+        super().__init__(f"{len(problems)} problem(s)")
+        self.problems = problems
+
+
+def specification_definition(s: ProductSpecification) -> str:
+    """What an id + version stands for, as canonical JSON: two files agree on a version iff equal."""
+    return to_json(
+        {
+            "name": s.name,
+            "physical": s.physical,
+            "description": s.description,
+            "characteristics": json.loads(characteristics_json(s.characteristics)),
+            "bundles": sorted([b.specification_id, b.min, b.max] for b in s.bundles),
+            "realizedAs": sorted(s.realized_as),
+            "fulfillment": json.loads(fulfillment_json(s.fulfillment)),
+        }
+    )
+
+
+def _spec_props(s: ProductSpecification) -> dict[str, Any]:
+    return {
+        "name": s.name,
+        "version": s.version,
+        "physical": s.physical,
+        "description": s.description,
+        "characteristics": characteristics_json(s.characteristics),
+        "fulfillment": fulfillment_json(s.fulfillment),
+        "definition": specification_definition(s),
+    }
+
+
+def item_paths(base: InstalledBase) -> dict[str, str]:
+    """Each item's path in the file (`accounts[0].inventory[1].children[2]`), for problems."""
+    out: dict[str, str] = {}
+    for a, account in enumerate(base.accounts):
+        stack: list[tuple[ProductInventory, str]] = [
+            (root, f"accounts[{a}].inventory[{r}]") for r, root in enumerate(account.inventory)
+        ]
+        while stack:
+            node, path = stack.pop()
+            out[node.id] = path
+            stack.extend((c, f"{path}.children[{i}]") for i, c in enumerate(node.children))
+    return out
+
+
+@dataclass
+class _Stored:
+    """What the database already holds of the file's ids."""
+
+    specs: dict[str, Any] = field(default_factory=dict)
+    service_specs: set[str] = field(default_factory=set)
+    accounts: set[str] = field(default_factory=set)
+    locations: set[str] = field(default_factory=set)
+    items: dict[str, Any] = field(default_factory=dict)
+    services: set[str] = field(default_factory=set)
+    contracts: set[str] = field(default_factory=set)
+    entitlements: set[str] = field(default_factory=set)
+
+
+async def _ids(tx: AsyncManagedTransaction, statement: str, ids: Iterable[str]) -> set[str]:
+    result = await tx.run(statement, ids=sorted(set(ids)))
+    return {r["id"] async for r in result}
+
+
+async def _read_stored(tx: AsyncManagedTransaction, base: InstalledBase) -> _Stored:
     catalog = base.catalog
-    service_specs = [
-        {"id": s.id, "props": {"name": s.name, "fulfillment": fulfillment_json(s.fulfillment)}}
-        for s in catalog.service_specifications
-    ]
-    product_specs = [
-        {
-            "id": s.id,
-            "props": {
-                "name": s.name,
-                "version": s.version,
-                "physical": s.physical,
-                "description": s.description,
-                "characteristics": characteristics_json(s.characteristics),
-                "fulfillment": fulfillment_json(s.fulfillment),
-            },
-        }
-        for s in catalog.product_specifications
-    ]
-    bundles = [
-        {"id": s.id, "bundles": [{"specificationId": b.specification_id, "min": b.min, "max": b.max}
-                                 for b in s.bundles]}
-        for s in catalog.product_specifications
-    ]
-    realizations = [
-        {"id": s.id, "serviceSpecificationIds": list(s.realized_as)} for s in catalog.product_specifications
-    ]
-    accounts = [account_row(id=a.id, name=a.name, segment=a.segment) for a in base.accounts]
-    locations = [
-        location_row(id=loc.id, account_id=a.id, name=loc.name, address=loc.address, city=loc.city,
-                     country=loc.country)
-        for a in base.accounts
-        for loc in a.locations
-    ]
-    services = [
-        {
-            "id": s.id,
-            "productId": placed.item.id,
-            "specificationId": s.specification_id,
-            "props": {"name": s.name, "state": s.state.value, "accountId": placed.account_id},
-        }
-        for placed in base.placements()
-        for s in placed.item.services
-    ]
-    contracts = [
-        {
-            "id": c.id,
-            "targetId": a.id,
-            "props": {"name": c.name, "state": c.state.value, "startDate": c.start_date,
-                      "endDate": c.end_date},
-        }
-        for a in base.accounts
-        for c in a.contracts
-    ]
-    return [
-        (MERGE_SERVICE_SPECIFICATIONS, service_specs),
-        (MERGE_PRODUCT_SPECIFICATIONS, product_specs),
-        (SET_BUNDLES, bundles),
-        (SET_REALIZATIONS, realizations),
-        (MERGE_ACCOUNTS, accounts),
-        (MERGE_LOCATIONS, locations),
-        (LINK_LOCATION_TO_ACCOUNT, _links(locations, "targetId")),
-        (MERGE_SERVICE_INVENTORY, services),
-        (MERGE_CONTRACTS, contracts),
-        (LINK_CONTRACT_TO_ACCOUNT, _links(contracts, "targetId")),
-    ]
+    placements = list(base.placements())
+    parent_ids = {p.parent_id for p in placements if p.parent_id}
+    stored = _Stored()
+    result = await tx.run(STORED_SPECIFICATIONS, ids=[s.id for s in catalog.product_specifications])
+    stored.specs = {r["id"]: dict(r) async for r in result}
+    stored.service_specs = await _ids(tx, STORED_SERVICE_SPECIFICATIONS, (s.id for s in catalog.service_specifications))
+    stored.accounts = await _ids(tx, STORED_ACCOUNTS, (a.id for a in base.accounts))
+    stored.locations = await _ids(tx, STORED_LOCATIONS, (loc.id for a in base.accounts for loc in a.locations))
+    result = await tx.run(STORED_ITEMS, ids=sorted({p.item.id for p in placements} | parent_ids), open=_OPEN_STATES)
+    stored.items = {r["id"]: dict(r) async for r in result}
+    stored.services = await _ids(
+        tx, STORED_SERVICE_INVENTORY, (s.id for p in placements for s in p.item.services)
+    )
+    stored.contracts = await _ids(tx, STORED_CONTRACTS, (c.id for a in base.accounts for c in a.contracts))
+    stored.entitlements = await _ids(
+        tx, STORED_ENTITLEMENTS, (e.id for a in base.accounts for c in a.contracts for e in c.entitlements)
+    )
+    return stored
 
 
-def later_steps(base: InstalledBase) -> list[tuple[str, list[Row]]]:
-    """The links that need product inventory to exist: services to their products."""
-    services = [
-        {"id": s.id, "productId": placed.item.id, "specificationId": s.specification_id}
-        for placed in base.placements()
-        for s in placed.item.services
-    ]
-    return [
-        (LINK_SERVICE_TO_PRODUCT, _links(services, "productId")),
-        (LINK_SERVICE_TO_SPECIFICATION, _links(services, "specificationId")),
-    ]
+def _catalog_plan(
+    base: InstalledBase, stored: _Stored, problems: list[ImportProblem]
+) -> tuple[list[ProductSpecification], list[ProductSpecification]]:
+    """(specifications whose current definition this file sets, versions to store beside)."""
+    current: list[ProductSpecification] = []
+    versions: list[ProductSpecification] = []
+    for i, spec in enumerate(base.catalog.product_specifications):
+        definition = specification_definition(spec)
+        known = stored.specs.get(spec.id)
+        if known is None:
+            current.append(spec)
+            versions.append(spec)
+            continue
+        by_version = {v: d for v, d in known["versions"]}
+        if not by_version and known["version"] is not None:
+            by_version[str(known["version"])] = known["definition"]  # stored before versions were kept
+        if spec.version in by_version:
+            if by_version[spec.version] not in (None, definition):
+                problems.append(ImportProblem(
+                    f"catalog.productSpecifications[{i}]",
+                    f"specification '{spec.id}' version '{spec.version}' is already stored with another "
+                    "definition; a stored version never changes: give the new definition a new version",
+                ))
+            elif not known["versions"]:
+                versions.append(spec)  # keep the version the graph already uses
+            continue
+        versions.append(spec)
+        newest = max(by_version, key=version_order)
+        if version_order(spec.version) > version_order(newest):
+            current.append(spec)
+    return current, versions
 
 
-def entitlement_rows(base: InstalledBase) -> list[Row]:
-    """Every entitlement of `base` as a row."""
-    return [
-        entitlement_row(id=e.id, name=e.name, state=e.state.value, start_date=e.start_date,
-                        end_date=e.end_date, contract_id=c.id, covers=e.covers)
-        for a in base.accounts
-        for c in a.contracts
-        for e in c.entitlements
-    ]
-
-
-def inventory_rows(base: InstalledBase) -> list[Row]:
-    """Every product inventory item of `base` as a row, parents before children."""
-    return [
-        inventory_row(
-            id=p.item.id,
-            name=p.item.name,
-            state=p.item.state.value,
-            account_id=p.account_id,
-            parent_id=p.parent_id,
-            specification_id=p.item.specification_id,
-            location_id=p.item.location_id,
-            characteristics=p.item.characteristics,
+def _inventory_plan(
+    base: InstalledBase, stored: _Stored, mode: ImportMode, max_depth: int, problems: list[ImportProblem]
+) -> tuple[list[Row], list[str], list[dict[str, Any]]]:
+    """(item rows to write, ids skipped, history events of updated items)."""
+    paths = item_paths(base)
+    versions = {s.id: s.version for s in base.catalog.product_specifications}
+    rows: list[Row] = []
+    skipped: list[str] = []
+    events: list[dict[str, Any]] = []
+    depth: dict[str, int] = {}
+    for p in base.placements():
+        item = p.item
+        path = paths[item.id]
+        known = stored.items.get(item.id)
+        parent = stored.items.get(p.parent_id) if p.parent_id else None
+        depth[item.id] = depth[p.parent_id] + 1 if p.parent_id in depth else p.depth
+        if known is not None and mode == "create":
+            skipped.append(item.id)
+            depth[item.id] = int(known["depth"] or 0)
+            continue
+        if known is not None and known["openOrder"] is not None:
+            problems.append(ImportProblem(path, f"item '{item.id}' is in open order {known['openOrder']}; "
+                                                "complete or cancel that order before updating it"))
+            continue
+        if known is None and parent is not None:
+            depth[item.id] = int(parent["depth"] or 0) + 1
+            if parent["openOrder"] is not None and mode == "create":
+                problems.append(ImportProblem(path, f"parent '{p.parent_id}' is in open order "
+                                                    f"{parent['openOrder']}; import the new item after it"))
+            if parent["state"] == "INACTIVE" and item.state.value != "INACTIVE" and mode == "create":
+                problems.append(ImportProblem(path, f"parent '{p.parent_id}' is INACTIVE in the graph; a live "
+                                                    "item cannot be added under it"))
+        if depth[item.id] == max_depth + 1:
+            problems.append(ImportProblem(path, f"would be {depth[item.id]} levels below its root; trees are at "
+                                                f"most {max_depth} levels deep (MACD_MAX_TREE_DEPTH)"))
+        row = inventory_row(
+            id=item.id, name=item.name, state=item.state.value, account_id=p.account_id, parent_id=p.parent_id,
+            specification_id=item.specification_id, location_id=item.location_id,
+            characteristics=item.characteristics, specification_version=versions.get(item.specification_id, "1"),
         )
-        for p in base.placements()
-    ]
+        if known is not None:
+            del row["props"]["specVersion"]  # an item keeps the specification version it was built from
+        rows.append(row)
+        if known is not None:
+            before = {
+                "name": known["name"], "state": known["state"], "characteristics": known["characteristics"],
+                "parent": known["parentId"], "location": known["locationId"],
+                "specification": known["specificationId"],
+            }
+            after = {
+                "name": item.name, "state": item.state.value, "characteristics": row["props"]["characteristics"],
+                "parent": p.parent_id, "location": item.location_id, "specification": item.specification_id,
+            }
+            events.extend(
+                {"itemId": item.id, "field": k, "from": before[k], "to": after[k]}
+                for k in before
+                if before[k] != after[k]
+            )
+    return rows, skipped, events
+
+
+def _split(rows: list[Row], stored: set[str], mode: ImportMode) -> tuple[list[Row], list[str]]:
+    """Rows to write and ids skipped: create mode writes only what is not stored."""
+    if mode == "update":
+        return rows, []
+    return [r for r in rows if r["id"] not in stored], [r["id"] for r in rows if r["id"] in stored]
 
 
 def summarize(base: InstalledBase) -> ImportSummary:
@@ -521,22 +666,104 @@ def summarize(base: InstalledBase) -> ImportSummary:
 
 
 async def import_installed_base(
-    driver: AsyncDriver, database: str, base: InstalledBase, batch_size: int = 5000
+    driver: AsyncDriver,
+    database: str,
+    base: InstalledBase,
+    batch_size: int = 5000,
+    mode: ImportMode = "create",
+    max_depth: int = MAX_TREE_DEPTH,
 ) -> ImportSummary:
-    """Write `base` in one write transaction: all of it lands, or (on any error) none of it."""
-    steps = import_steps(base)
-    items = inventory_rows(base)
-    links = later_steps(base)
-    entitlements = entitlement_rows(base)
+    """Write `base` in one write transaction: all of it lands, or (on any problem or error) none of it.
+
+    `mode="create"` (the default) writes only nodes that are not stored yet and reports the rest as
+    skipped; `mode="update"` gives stored nodes the file's values. Raises `ImportRefused` with every
+    problem the stored graph gives the file (see the module docstring).
+    """
+    summary = summarize(base)
 
     async def work(tx: AsyncManagedTransaction) -> WriteCounters:
-        counters = await _run_all(tx, steps, batch_size)
+        stored = await _read_stored(tx, base)
+        problems: list[ImportProblem] = []
+        current, versions = _catalog_plan(base, stored, problems)
+        items, skipped_items, events = _inventory_plan(base, stored, mode, max_depth, problems)
+        if problems:
+            raise ImportRefused(sorted(problems, key=lambda p: p.path))
+        summary.skipped, summary.updated = {}, {}
+        summary.new_versions = [f"{s.id}@{s.version}" for s in versions]
+
+        def split(kind: str, rows: list[Row], ids: set[str]) -> list[Row]:
+            kept, skipped = _split(rows, ids, mode)
+            summary.skipped[kind] = skipped
+            summary.updated[kind] = [r["id"] for r in kept if r["id"] in ids]
+            return kept
+
+        catalog = base.catalog
+        service_specs = split("service specifications", [
+            {"id": s.id, "props": {"name": s.name, "fulfillment": fulfillment_json(s.fulfillment)}}
+            for s in catalog.service_specifications
+        ], stored.service_specs)
+        new_spec_ids = [s.id for s in catalog.product_specifications if s.id not in stored.specs]
+        spec_nodes = [{"id": s.id, "props": _spec_props(s)} for s in current]
+        version_rows = [
+            {"id": s.id, "key": f"{s.id}@{s.version}", "version": s.version, "props": _spec_props(s),
+             "bundles": [{"specificationId": b.specification_id, "min": b.min, "max": b.max} for b in s.bundles],
+             "serviceSpecificationIds": list(s.realized_as)}
+            for s in versions
+        ]
+        summary.skipped["product specifications"] = [
+            s.id for s in catalog.product_specifications if s.id in stored.specs and s not in current
+        ]
+        accounts = split("accounts", [account_row(id=a.id, name=a.name, segment=a.segment) for a in base.accounts],
+                         stored.accounts)
+        locations = split("locations", [
+            location_row(id=loc.id, account_id=a.id, name=loc.name, address=loc.address, city=loc.city,
+                         country=loc.country)
+            for a in base.accounts for loc in a.locations
+        ], stored.locations)
+        written_items = {r["id"] for r in items}
+        services = split("service inventory", [
+            {"id": sv.id, "productId": placed.item.id, "specificationId": sv.specification_id,
+             "props": {"name": sv.name, "state": sv.state.value, "accountId": placed.account_id}}
+            for placed in base.placements() for sv in placed.item.services
+        ], stored.services)
+        contracts = split("contracts", [
+            {"id": c.id, "targetId": a.id, "props": {"name": c.name, "state": c.state.value,
+                                                    "startDate": c.start_date, "endDate": c.end_date}}
+            for a in base.accounts for c in a.contracts
+        ], stored.contracts)
+        entitlements = split("entitlements", [
+            entitlement_row(id=e.id, name=e.name, state=e.state.value, start_date=e.start_date,
+                            end_date=e.end_date, contract_id=c.id, covers=e.covers)
+            for a in base.accounts for c in a.contracts for e in c.entitlements
+        ], stored.entitlements)
+        summary.skipped["product inventory"] = skipped_items
+        summary.updated["product inventory"] = [i for i in written_items if i in stored.items]
+
+        counters = await _run_all(tx, [
+            (MERGE_SERVICE_SPECIFICATIONS, service_specs),
+            (MERGE_PRODUCT_SPECIFICATIONS, [{"id": i, "props": {}} for i in new_spec_ids]),
+            (MERGE_PRODUCT_SPECIFICATIONS, spec_nodes),
+            (SET_BUNDLES, [{"id": s.id, "bundles": [{"specificationId": b.specification_id, "min": b.min,
+                                                     "max": b.max} for b in s.bundles]} for s in current]),
+            (SET_REALIZATIONS, [{"id": s.id, "serviceSpecificationIds": list(s.realized_as)} for s in current]),
+            (CREATE_SPECIFICATION_VERSIONS, version_rows),
+            (LINK_SPECIFICATION_VERSION_SERVICES, version_rows),
+            (MERGE_ACCOUNTS, accounts),
+            (MERGE_LOCATIONS, locations),
+            (LINK_LOCATION_TO_ACCOUNT, _links(locations, "targetId")),
+            (MERGE_SERVICE_INVENTORY, services),
+            (MERGE_CONTRACTS, contracts),
+            (LINK_CONTRACT_TO_ACCOUNT, _links(contracts, "targetId")),
+        ], batch_size)
         counters.add(await write_inventory_rows(tx, items, batch_size))
-        counters.add(await _run_all(tx, links, batch_size))
+        counters.add(await _run_all(tx, [
+            (LINK_SERVICE_TO_PRODUCT, _links(services, "productId")),
+            (LINK_SERVICE_TO_SPECIFICATION, _links(services, "specificationId")),
+            (RECORD_IMPORT_EVENTS, events),
+        ], batch_size))
         counters.add(await write_entitlement_rows(tx, entitlements, batch_size))
         return counters
 
-    summary = summarize(base)
     async with driver.session(database=database) as session:
         summary.written = await session.execute_write(work)
     return summary

@@ -23,15 +23,17 @@ from graph.records import (
     to_date,
     to_datetime,
 )
+from rules.model import MAX_TREE_DEPTH
 
 # Every statement below is a constant: labels, relationship types and the depth bound are fixed
 # in code, and every value travels as a parameter.
 
 # Deepest hierarchy any walk follows; installed bases are far shallower. Variable-length bounds
 # cannot be parameters, so the walks below spell it out.
-MAX_DEPTH = 64
+MAX_DEPTH = MAX_TREE_DEPTH
 WALK_DOWN = "-[:HAS_CHILD*0..64]->"
 WALK_UP = "<-[:HAS_CHILD*0..64]-"
+assert str(MAX_DEPTH) in WALK_DOWN and str(MAX_DEPTH) in WALK_UP, "the walks must reach the depth bound"
 
 # The columns an ItemRecord is read from, for the item bound to `p`.
 ITEM_COLUMNS = (
@@ -39,7 +41,7 @@ ITEM_COLUMNS = (
     "p.characteristics AS characteristics, p.version AS version, p.createdAt AS createdAt, "
     "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0] AS specId, "
     "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0] AS parentId, "
-    "[(p)-[:AT]->(l:Location) | l.id][0] AS locationId"
+    "[(p)-[:AT]->(l:Location) | l.id][0] AS locationId, p.specVersion AS specVersion"
 )
 # Statements a read starts from filter on the caller's accounts: `$accounts` is null for callers
 # who may see every account, and the filter follows the id lookup, so the id index is still used.
@@ -71,11 +73,11 @@ TREE = (
     "ORDER BY depth, n.name, n.id "
     "RETURN collect([depth, n.id, n.name, n.state, n.accountId, n.characteristics, n.version, n.createdAt, "
     "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], up, "
-    "[(n)-[:AT]->(l:Location) | l.id][0]]) AS nodes"
+    "[(n)-[:AT]->(l:Location) | l.id][0], n.specVersion]) AS nodes"
 )
 TREE_COLUMNS = (
     "depth", "id", "name", "state", "accountId", "characteristics", "version", "createdAt", "specId", "parentId",
-    "locationId",
+    "locationId", "specVersion",
 )
 
 
@@ -92,6 +94,7 @@ def item_from(record: Any, depth: int = 0) -> ItemRecord:
         version=record["version"] or 1,
         created_at=to_datetime(record["createdAt"]),
         depth=depth,
+        spec_version=record.get("specVersion"),
     )
 
 

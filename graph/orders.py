@@ -48,15 +48,18 @@ def line_row(line: OrderLine, seq: int) -> dict[str, Any]:
         "targetLocationId": line.target_location_id,
         "changes": json.dumps([[c.name, c.old, c.new] for c in line.characteristic_changes]),
         "seq": seq,
+        "specVersion": line.specification_version,
     }
 
 
 LINE_FIELDS = (
     "id", "action", "state", "inventoryId", "specId", "parentLineId", "move", "targetLocationId", "changes",
+    "specVersion",
 )
 # The same fields as stored on a line `l`, in LINE_FIELDS order.
 LINE_VALUES = (
-    "[l.id, l.action, l.state, l.inventoryId, l.specId, l.parentLineId, l.move, l.targetLocationId, l.changes]"
+    "[l.id, l.action, l.state, l.inventoryId, l.specId, l.parentLineId, l.move, l.targetLocationId, l.changes, "
+    "l.specVersion]"
 )
 
 
@@ -75,6 +78,7 @@ def line_from(values: Any) -> OrderLine:
             CharacteristicChange(n, o, v) for n, o, v in json.loads(props.get("changes") or "[]")
         ),
         state=OrderState(props["state"]),
+        specification_version=props.get("specVersion"),
     )
 
 
@@ -196,6 +200,27 @@ async def create_order(
     )
 
 
+# Whether the open order claiming `n` disconnects it (its removal counts against the parent's bundle).
+PENDING_REMOVAL = (
+    "EXISTS { MATCH (n)<-[:TARGETS]-(pl:OrderLine) WHERE pl.orderId = n.openOrderId "
+    "AND pl.action = 'DISCONNECT' }"
+)
+LOCK_PARENTS = (
+    "UNWIND $ids AS pid MATCH (:ProductInventory {id: pid})<-[:HAS_CHILD]-(up:ProductInventory) "
+    "WITH DISTINCT up SET up.childLock = true REMOVE up.childLock"
+)
+
+
+async def lock_parents(tx: Tx, graph: Graph, item_ids: list[str]) -> None:
+    """Take the write lock of each item's parent before its children are read.
+
+    Two orders taking children from one parent queue here, so the second reads the first's claims
+    and removals, and the bundle minimum holds across orders (R3).
+    """
+    if item_ids:
+        await run(tx, graph, LOCK_PARENTS, {"ids": sorted(set(item_ids))})
+
+
 async def load_trees(
     tx: Tx, graph: Graph, item_ids: list[str]
 ) -> tuple[dict[str, InventoryItem], dict[str, list[str]]]:
@@ -217,7 +242,7 @@ async def load_trees(
         "OPTIONAL MATCH (n)-[:AT]->(l:Location) "
         "WITH n, up, s, l ORDER BY n.name, n.id "
         "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, "
-        "up.id, s.id, l.id]) AS items",
+        "up.id, s.id, l.id, " + PENDING_REMOVAL + ", n.specVersion]) AS items",
         {"ids": sorted(set(item_ids)), "accounts": graph.accounts},
     )
     items: dict[str, InventoryItem] = {}
@@ -360,7 +385,7 @@ async def create_items(tx: Tx, graph: Graph, order_id: str, items: list[Inventor
         "MATCH (s:ProductSpecification {id: row.specId}) "
         "CREATE (p:ProductInventory {id: row.id, name: row.name, state: row.state, accountId: row.accountId, "
         "characteristics: row.characteristics, version: 1, createdAt: datetime(), openOrderId: $orderId, "
-        "createdByOrder: $orderId}) "
+        "createdByOrder: $orderId, specVersion: s.version}) "
         "CREATE (p)-[:INSTANCE_OF]->(s) "
         "WITH p, row OPTIONAL MATCH (up:ProductInventory {id: row.parentId}) "
         "FOREACH (_ IN CASE WHEN up IS NULL THEN [] ELSE [1] END | CREATE (up)-[:HAS_CHILD]->(p)) "

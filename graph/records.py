@@ -45,6 +45,7 @@ class ItemRecord:
     version: int = 1
     created_at: datetime | None = None
     depth: int = 0
+    spec_version: str | None = None
 
     def as_rule_item(self, open_order_id: str | None = None) -> InventoryItem:
         return InventoryItem(
@@ -57,6 +58,7 @@ class ItemRecord:
             location_id=self.location_id,
             characteristics=dict(self.characteristics),
             open_order_id=open_order_id,
+            spec_version=self.spec_version,
         )
 
 
@@ -102,6 +104,8 @@ class SpecRecord:
     bundles: tuple[BundleRecord, ...] = ()
     service_spec_ids: tuple[str, ...] = ()
     fulfillment: tuple[TaskTemplateRecord, ...] = ()
+    versions: tuple[str, ...] = ()
+    """Every stored version of the specification, oldest first; `version` is the newest."""
 
     def as_rule_spec(self) -> ProductSpec:
         return ProductSpec(
@@ -345,8 +349,10 @@ def grouped(rows: Iterable[Any], key: str, build: Callable[[Any], T]) -> dict[st
 
 def rule_item_from(values: Any) -> InventoryItem:
     """An item as the rules see it, from the values `[id, name, state, accountId, characteristics,
-    openOrderId, parentId, specId, locationId]` that the order statements collect."""
-    item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id = values
+    openOrderId, parentId, specId, locationId(, pendingRemoval, specVersion)]` that the order
+    statements collect."""
+    item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id = values[:9]
+    extra = list(values[9:]) + [False, None]
     return InventoryItem(
         id=item_id,
         name=name,
@@ -357,4 +363,6 @@ def rule_item_from(values: Any) -> InventoryItem:
         location_id=location_id,
         characteristics=parse_json_map(chars),
         open_order_id=open_order,
+        pending_removal=bool(extra[0]),
+        spec_version=None if extra[1] is None else str(extra[1]),
     )

@@ -19,9 +19,9 @@ from typing import TextIO
 from neo4j import AsyncDriver, AsyncGraphDatabase
 from neo4j.exceptions import AuthError, ServiceUnavailable
 
-from graph.importer import database_is_empty, import_installed_base
+from graph.importer import ImportMode, ImportRefused, database_is_empty, import_installed_base
 from installed_base.demo import DEMO_FILE, demo_text
-from installed_base.synthetic import generate, items_per_tree, shape_problem
+from installed_base.synthetic import fresh_prefix, generate, items_per_tree, shape_problem
 from installed_base.validate import ImportProblem, parse, validate
 from service.settings import Settings, load_settings
 
@@ -47,22 +47,33 @@ async def connected(settings: Settings) -> AsyncIterator[AsyncDriver]:
         await driver.close()
 
 
-async def import_text(text: str, source: str, settings: Settings, out: TextIO, if_empty: bool = False) -> int:
+def print_problems(source: str, problems: list[ImportProblem], out: TextIO) -> int:
+    print(f"{source}: {len(problems)} problem(s); nothing was imported", file=out)
+    for problem in problems:
+        print(f"  {problem}", file=out)
+    return 1
+
+
+async def import_text(
+    text: str, source: str, settings: Settings, out: TextIO, if_empty: bool = False, mode: ImportMode = "create"
+) -> int:
     """Validate and import one document; returns the process exit status."""
     document, problems = read_document(text)
     if not problems:
-        problems = validate(document)
+        problems = validate(document, settings.max_tree_depth)
     if problems:
-        print(f"{source}: {len(problems)} problem(s); nothing was imported", file=out)
-        for problem in problems:
-            print(f"  {problem}", file=out)
-        return 1
-    base = parse(document)
+        return print_problems(source, problems, out)
+    base = parse(document, settings.max_tree_depth)
     async with connected(settings) as driver:
         if if_empty and not await database_is_empty(driver, settings.neo4j_database):
             print(f"{source}: the database already holds accounts; nothing was imported", file=out)
             return 0
-        summary = await import_installed_base(driver, settings.neo4j_database, base)
+        try:
+            summary = await import_installed_base(
+                driver, settings.neo4j_database, base, mode=mode, max_depth=settings.max_tree_depth
+            )
+        except ImportRefused as refused:
+            return print_problems(source, refused.problems, out)
     print(f"{source}: imported into {settings.bolt_uri} (database {settings.neo4j_database})", file=out)
     for line in summary.lines():
         print(f"  {line}", file=out)
@@ -70,13 +81,19 @@ async def import_text(text: str, source: str, settings: Settings, out: TextIO, i
 
 
 async def generate_synthetic(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    prefix = args.prefix or fresh_prefix()
     async with connected(settings) as driver:
-        written = await generate(
-            driver, settings.neo4j_database, args.accounts, args.depth, args.width,
-            batch_size=args.batch_size, progress=not args.quiet, seed=args.seed,
-        )
+        try:
+            written = await generate(
+                driver, settings.neo4j_database, args.accounts, args.depth, args.width,
+                batch_size=args.batch_size, progress=not args.quiet, seed=args.seed, prefix=prefix,
+                max_depth=settings.max_tree_depth,
+            )
+        except ValueError as refused:
+            print(f"generate: {refused}", file=out)
+            return 1
     print(f"generated {args.accounts} accounts x {items_per_tree(args.depth, args.width)} items = "
-          f"{written} product inventory items", file=out)
+          f"{written} product inventory items with ids prefixed '{prefix}'", file=out)
     return 0
 
 
@@ -89,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument("file", type=Path)
     load.add_argument("--check", action="store_true", help="only validate; write nothing")
+    load.add_argument("--update", action="store_true",
+                      help="give items, accounts and agreements that exist the file's values (with history); "
+                           "by default they are left untouched and reported as skipped")
     demo = commands.add_parser("demo", help="import the packaged demo installed base")
     demo.add_argument("--if-empty", action="store_true", help="only when the database holds no account yet")
     synthetic = commands.add_parser("generate", help="write a synthetic installed base for load tests")
@@ -98,6 +118,9 @@ def build_parser() -> argparse.ArgumentParser:
     synthetic.add_argument("--batch-size", type=int, default=5000)
     synthetic.add_argument("--seed", type=int, default=0)
     synthetic.add_argument("--quiet", action="store_true", help="no progress bar")
+    synthetic.add_argument("--prefix", default=None,
+                           help="id prefix of everything generated (default: a fresh one per run); a prefix "
+                                "already in the database is refused")
     return parser
 
 
@@ -123,15 +146,16 @@ def run_command(args: argparse.Namespace, settings: Settings, out: TextIO) -> in
             return 1
         if args.check:
             document, problems = read_document(text)
-            problems = problems or validate(document)
+            problems = problems or validate(document, settings.max_tree_depth)
             for problem in problems:
                 print(f"  {problem}", file=out)
             print(f"{args.file}: {len(problems)} problem(s)", file=out)
             return 1 if problems else 0
-        return asyncio.run(import_text(text, str(args.file), settings, out))
+        mode: ImportMode = "update" if args.update else "create"
+        return asyncio.run(import_text(text, str(args.file), settings, out, mode=mode))
     if args.command == "demo":
         return asyncio.run(import_text(demo_text(), DEMO_FILE, settings, out, if_empty=args.if_empty))
-    shape = shape_problem(args.accounts, args.depth, args.width, args.batch_size)
+    shape = shape_problem(args.accounts, args.depth, args.width, args.batch_size, settings.max_tree_depth)
     if shape:
         print(f"generate: {shape}", file=out)
         return 1

@@ -2,13 +2,16 @@
 
 The catalog has one specification per level; level k bundles level k+1 up to `width` times,
 so every generated tree is valid for the rules. Each account gets `sum(width**k for k < depth)`
-items, one location, an active contract and an entitlement for its root. Ids are stable
-(`acc-syn-00001`, `pi-syn-00001-0000042`), so generating again updates instead of duplicating.
+items, one location, an active contract and an entitlement for its root. Every id carries the
+run's prefix (`acc-<prefix>-00001`, `pi-<prefix>-00001-0000042`, `spec-<prefix>-level-0`), a fresh
+one per run by default, so a run never touches existing accounts, items or catalog entries; a
+prefix already in the database is refused. The rows are deterministic for a prefix and seed.
 """
 
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Iterable, Iterator
 from datetime import date
 from itertools import islice
@@ -37,30 +40,45 @@ from installed_base.format import (
     Location,
     ProductSpecification,
 )
-from rules.model import InventoryState
+from rules.model import MAX_TREE_DEPTH, InventoryState
 
 TIERS = ("bronze", "silver", "gold")
 CONTRACT_START = date(2024, 1, 1)
 
 
-def level_spec_id(level: int) -> str:
-    return f"spec-syn-level-{level}"
+DEFAULT_PREFIX = "syn"
+PROGRESS_STEP = 1000
+"""The progress bar advances at least every this many items."""
+
+PREFIX_IN_USE = (
+    "RETURN EXISTS { MATCH (a:Account) WHERE a.id STARTS WITH $account } "
+    "OR EXISTS { MATCH (s:ProductSpecification) WHERE s.id STARTS WITH $spec } AS used"
+)
 
 
-def account_id(number: int) -> str:
-    return f"acc-syn-{number:05d}"
+def fresh_prefix() -> str:
+    """A prefix no earlier run has used (with overwhelming likelihood): `syn` and six hex digits."""
+    return f"{DEFAULT_PREFIX}{secrets.token_hex(3)}"
 
 
-def location_id(number: int) -> str:
-    return f"loc-syn-{number:05d}"
+def level_spec_id(level: int, prefix: str = DEFAULT_PREFIX) -> str:
+    return f"spec-{prefix}-level-{level}"
 
 
-def contract_id(number: int) -> str:
-    return f"ctr-syn-{number:05d}"
+def account_id(number: int, prefix: str = DEFAULT_PREFIX) -> str:
+    return f"acc-{prefix}-{number:05d}"
 
 
-def item_id(account_number: int, sequence: int) -> str:
-    return f"pi-syn-{account_number:05d}-{sequence:07d}"
+def location_id(number: int, prefix: str = DEFAULT_PREFIX) -> str:
+    return f"loc-{prefix}-{number:05d}"
+
+
+def contract_id(number: int, prefix: str = DEFAULT_PREFIX) -> str:
+    return f"ctr-{prefix}-{number:05d}"
+
+
+def item_id(account_number: int, sequence: int, prefix: str = DEFAULT_PREFIX) -> str:
+    return f"pi-{prefix}-{account_number:05d}-{sequence:07d}"
 
 
 def items_per_tree(depth: int, width: int) -> int:
@@ -68,14 +86,22 @@ def items_per_tree(depth: int, width: int) -> int:
     return sum(width**k for k in range(depth))
 
 
-def shape_problem(accounts: int, depth: int, width: int, batch_size: int = 5000) -> str | None:
-    """Why these generator arguments cannot work, or None when they can."""
+def shape_problem(
+    accounts: int, depth: int, width: int, batch_size: int = 5000, max_depth: int = MAX_TREE_DEPTH
+) -> str | None:
+    """Why these generator arguments cannot work, or None when they can.
+
+    `depth` counts levels with the root, so the deepest item sits `depth - 1` below it; that must
+    not pass the configured depth bound."""
     if accounts < 0 or depth < 1 or width < 1 or batch_size < 1:
         return "accounts must be 0 or more; depth, width and batch size 1 or more"
+    if depth - 1 > max_depth:
+        return (f"depth {depth} puts items {depth - 1} levels below their root; trees are at most {max_depth} "
+                f"levels deep (MACD_MAX_TREE_DEPTH), so depth is at most {max_depth + 1}")
     return None
 
 
-def synthetic_catalog(depth: int, width: int) -> Catalog:
+def synthetic_catalog(depth: int, width: int, prefix: str = DEFAULT_PREFIX) -> Catalog:
     """One product specification per level, each bundling the next level 0..`width` times."""
     tasks = (
         FulfillmentTask("Validate order", FulfillmentDomain.PRODUCT),
@@ -84,11 +110,11 @@ def synthetic_catalog(depth: int, width: int) -> Catalog:
     return Catalog(
         product_specifications=tuple(
             ProductSpecification(
-                id=level_spec_id(level),
+                id=level_spec_id(level, prefix),
                 name=f"Synthetic level {level}",
                 description=f"Level {level} of a synthetic product tree.",
                 characteristics=(Characteristic("tier", TIERS, TIERS[0]),),
-                bundles=(Bundle(level_spec_id(level + 1), 0, max(width, 1)),) if level + 1 < depth else (),
+                bundles=(Bundle(level_spec_id(level + 1, prefix), 0, max(width, 1)),) if level + 1 < depth else (),
                 fulfillment=tasks,
             )
             for level in range(depth)
@@ -96,26 +122,28 @@ def synthetic_catalog(depth: int, width: int) -> Catalog:
     )
 
 
-def synthetic_accounts(accounts: int) -> tuple[Account, ...]:
+def synthetic_accounts(accounts: int, prefix: str = DEFAULT_PREFIX) -> tuple[Account, ...]:
     """The accounts with their location and contract, without inventory."""
     return tuple(
         Account(
-            id=account_id(n),
+            id=account_id(n, prefix),
             name=f"Synthetic customer {n}",
             segment="SYNTHETIC",
-            locations=(Location(location_id(n), f"Site of customer {n}", f"{n} Synthetic Street",
+            locations=(Location(location_id(n, prefix), f"Site of customer {n}", f"{n} Synthetic Street",
                                 "Testville", "GB"),),
-            contracts=(Contract(contract_id(n), f"Agreement of customer {n}", AgreementState.ACTIVE,
+            contracts=(Contract(contract_id(n, prefix), f"Agreement of customer {n}", AgreementState.ACTIVE,
                                 CONTRACT_START),),
         )
         for n in range(1, accounts + 1)
     )
 
 
-def build_tree_rows(account_number: int, depth: int, width: int, seed: int = 0) -> Iterator[Row]:
+def build_tree_rows(
+    account_number: int, depth: int, width: int, seed: int = 0, prefix: str = DEFAULT_PREFIX
+) -> Iterator[Row]:
     """The rows of one account's tree, level by level (parents before children); deterministic."""
     rng = random.Random(f"{seed}:{account_number}")
-    acc, loc = account_id(account_number), location_id(account_number)
+    acc, loc = account_id(account_number, prefix), location_id(account_number, prefix)
     sequence = 0
     level: list[str] = []
     for depth_index in range(depth):
@@ -124,7 +152,7 @@ def build_tree_rows(account_number: int, depth: int, width: int, seed: int = 0) 
         for parent in parents:
             for _ in range(width if parent is not None else 1):
                 sequence += 1
-                current = item_id(account_number, sequence)
+                current = item_id(account_number, sequence, prefix)
                 level.append(current)
                 yield inventory_row(
                     id=current,
@@ -132,7 +160,7 @@ def build_tree_rows(account_number: int, depth: int, width: int, seed: int = 0) 
                     state=InventoryState.ACTIVE.value,
                     account_id=acc,
                     parent_id=parent,
-                    specification_id=level_spec_id(depth_index),
+                    specification_id=level_spec_id(depth_index, prefix),
                     location_id=loc,
                     characteristics={"tier": rng.choice(TIERS)},
                 )
@@ -153,41 +181,57 @@ async def generate(
     batch_size: int = 5000,
     progress: bool = True,
     seed: int = 0,
+    prefix: str | None = None,
+    max_depth: int = MAX_TREE_DEPTH,
 ) -> int:
     """Write a synthetic installed base; returns how many product inventory items were written.
 
     The catalog and accounts go in one transaction, then the items `batch_size` at a time, one
-    transaction per batch, and finally one entitlement per root.
+    transaction per batch (statements of at most PROGRESS_STEP rows, the bar advancing after
+    each), and finally one entitlement per root. Raises ValueError for a bad shape or a prefix
+    already in the database.
     """
-    problem = shape_problem(accounts, depth, width, batch_size)
+    problem = shape_problem(accounts, depth, width, batch_size, max_depth)
     if problem:
         raise ValueError(problem)
-    base = InstalledBase(catalog=synthetic_catalog(depth, width), accounts=synthetic_accounts(accounts))
+    prefix = prefix or fresh_prefix()
+    records, _, _ = await driver.execute_query(
+        PREFIX_IN_USE, account=f"acc-{prefix}-", spec=f"spec-{prefix}-", database_=database
+    )
+    if records[0]["used"]:
+        raise ValueError(f"prefix '{prefix}' is already used in the database; choose another")
+    base = InstalledBase(
+        catalog=synthetic_catalog(depth, width, prefix), accounts=synthetic_accounts(accounts, prefix)
+    )
     await import_installed_base(driver, database, base, batch_size)
 
-    rows = (row for n in range(1, accounts + 1) for row in build_tree_rows(n, depth, width, seed))
+    rows = (row for n in range(1, accounts + 1) for row in build_tree_rows(n, depth, width, seed, prefix))
     written = 0
     total = accounts * items_per_tree(depth, width)
-    with tqdm(total=total, unit="item", desc="inventory", disable=not progress) as bar:
+    step = min(batch_size, PROGRESS_STEP)
+    with tqdm(total=total, unit="item", desc="inventory", disable=not progress, miniters=1) as bar:
         async with driver.session(database=database) as session:
             for chunk in _chunks(rows, batch_size):
+                start = bar.n
 
-                async def write(tx: AsyncManagedTransaction, chunk: list[Row] = chunk) -> None:
-                    await write_inventory_rows(tx, chunk, batch_size)
+                async def write(tx: AsyncManagedTransaction, chunk: list[Row] = chunk, start: int = start) -> None:
+                    bar.n = start  # a retried transaction starts its part of the bar again
+                    for part in _chunks(chunk, step):
+                        await write_inventory_rows(tx, part, step)
+                        bar.update(len(part))
 
                 await session.execute_write(write)
                 written += len(chunk)
-                bar.update(len(chunk))
 
             entitlements = [
                 entitlement_row(
-                    id=f"ent-syn-{n:05d}",
+                    id=f"ent-{prefix}-{n:05d}",
                     name=f"Root entitlement of customer {n}",
                     state=AgreementState.ACTIVE.value,
                     start_date=CONTRACT_START,
                     end_date=None,
-                    contract_id=contract_id(n),
-                    covers=item_id(n, 1),
+                    contract_id=contract_id(n, prefix),
+                    covers=item_id(n, 1, prefix),
                 )
                 for n in range(1, accounts + 1)
             ]

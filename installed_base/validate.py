@@ -37,7 +37,7 @@ from installed_base.format import (
     TaskDependency,
     WorkOrderKind,
 )
-from rules.model import InventoryState, LineAction
+from rules.model import MAX_TREE_DEPTH, InventoryState, LineAction
 
 
 @dataclass(frozen=True)
@@ -84,16 +84,18 @@ ENTITLEMENT_FIELDS = frozenset({"id", "name", "state", "startDate", "endDate", "
 DATE_PATTERN = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def validate(document: object) -> list[ImportProblem]:
-    """Every problem in `document`; an empty list means `parse` will accept it."""
-    checker = _Checker()
+def validate(document: object, max_depth: int = MAX_TREE_DEPTH) -> list[ImportProblem]:
+    """Every problem in `document`; an empty list means `parse` will accept it.
+
+    An item may sit at most `max_depth` levels below its root (the configured depth bound)."""
+    checker = _Checker(max_depth)
     checker.check_document(document)
     return sorted(checker.problems, key=lambda p: _natural_key(p.path))
 
 
-def parse(document: object) -> InstalledBase:
+def parse(document: object, max_depth: int = MAX_TREE_DEPTH) -> InstalledBase:
     """The `InstalledBase` a valid document describes; raises `InvalidInstalledBase` otherwise."""
-    problems = validate(document)
+    problems = validate(document, max_depth)
     if problems:
         raise InvalidInstalledBase(problems)
     assert isinstance(document, dict)
@@ -282,7 +284,8 @@ class _EntitlementFacts:
 class _Checker:
     """Reads the document once, collecting problems and the facts the cross-checks need."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_depth: int = MAX_TREE_DEPTH) -> None:
+        self.max_depth = max_depth
         self.problems: list[ImportProblem] = []
         self.seen_ids: dict[str, dict[str, str]] = {}
         self.product_specs: dict[str, _SpecFacts] = {}
@@ -592,10 +595,13 @@ class _Checker:
         if loc_id is not None:
             self.locations[loc_id] = account_id
 
-    def check_item(self, value: object, path: str, account_id: str | None) -> _ItemFacts | None:
+    def check_item(self, value: object, path: str, account_id: str | None, depth: int = 0) -> _ItemFacts | None:
         item = self.record(value, path, INVENTORY_FIELDS)
         if item is None:
             return None
+        if depth == self.max_depth + 1:  # reported once, at the first item past the bound
+            self.report(path, f"is {depth} levels below its root; trees are at most {self.max_depth} levels "
+                              "deep (MACD_MAX_TREE_DEPTH)")
         facts = _ItemFacts(path=path, account_id=account_id)
         facts.id = self.claim("ProductInventory", item, path)
         self.text(item, "name", path)
@@ -621,7 +627,7 @@ class _Checker:
         for i, service in enumerate(self.array(item, "services", path)):
             self.check_service(service, f"{path}.services[{i}]", facts)
         for i, child in enumerate(self.array(item, "children", path)):
-            child_facts = self.check_item(child, f"{path}.children[{i}]", account_id)
+            child_facts = self.check_item(child, f"{path}.children[{i}]", account_id, depth + 1)
             if child_facts is not None:
                 facts.children.append(child_facts)
         if facts.id is not None:

@@ -38,6 +38,7 @@ async def add_inventory_to_order(info: Ctx, input: AddInventoryInput) -> OrderPa
             line_action=LineAction(input.line_action) if input.line_action else None,
             characteristics=characteristics,
             target_location_id=target,
+            specification_version=input.specification_version,
             new_line_id=lambda: new_id("line"),
         )
         await save_lines(ws, after)

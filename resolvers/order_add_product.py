@@ -42,6 +42,7 @@ async def add_product_to_order(info: Ctx, input: AddProductInput) -> OrderPayloa
             location_id=location_id,
             new_line_id=lambda: new_id("line"),
             new_item_id=lambda: new_id("pi"),
+            max_depth=graph.max_depth,
         )
         await order_graph.create_items(tx, graph, ws.order.id, [added.item])
         await save_lines(ws, added.lines)

@@ -12,7 +12,7 @@ import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import fulfillment, history, task_flow
+from graph import catalog, fulfillment, history, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
 from resolvers.order_lifecycle import (
@@ -29,7 +29,9 @@ from resolvers.order_lifecycle import (
 from resolvers.order_mutation import run_order_mutation
 from rules.effects import ApprovalPlan, approvable, approval_effects
 from rules.fulfillment import Decomposition, decompose
-from rules.model import InventoryItem, Order
+from rules.invariants import order_tree_violations
+from rules.model import InventoryItem, Order, RuleError
+from rules.order_lines import TreeView
 from rules.schedule import TaskDates, order_due, plan_tasks, planning_start
 from schema.context import Context, now_of
 from schema.orders import OrderPayload
@@ -46,8 +48,15 @@ async def approve_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
     async def work(tx: Tx) -> str:
         order = await lock_order_for(tx, graph, info, str(order_id), "order.approve")
         approvable(order.id, order.state)
+        await order_graph.lock_parents(tx, graph, target_ids(order))
+        tree, children = await order_graph.load_trees(tx, graph, target_ids(order))
         items = await fulfillment.items_in(tx, graph, target_ids(order))
-        known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines})
+        known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines} | {i.spec_id for i in tree.values()})
+        versions = await catalog.spec_versions_in(tx, graph, sorted({i.spec_id for i in tree.values()}))
+        specs = {**known.specs, **{key: r.as_rule_spec() for key, r in versions.items()}}
+        problems = order_tree_violations(order, TreeView(tree, children), specs)
+        if problems:
+            raise RuleError(*problems)
         plan = approval_effects(order, items, lifecycle_id)
         decomposition = decompose(
             order, items, known.specs, known.templates, known.service_specs_of, lifecycle_id

@@ -17,7 +17,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import catalog, fulfillment, history, task_flow
+from graph import catalog, fulfillment, history, inventory_writes, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
 from graph.records import ServiceSpecRecord, TaskTemplateRecord
@@ -158,6 +158,20 @@ async def complete_order(tx: Tx, graph: Graph, order: Order, now: datetime | Non
     line_of = line_of_items(order, record)
     events = await apply_item_states(tx, graph, order.id, plan.state_changes, line_of)
     await write_characteristics(tx, graph, order.id, plan, items, line_of, events)
+    await inventory_writes.set_locations(
+        tx, graph, [{"id": u.item_id, "locationId": u.to_location_id} for u in plan.location_updates]
+    )
+    events.extend(
+        event(u.item_id, order.id, line_of, "location", u.from_location_id, u.to_location_id)
+        for u in plan.location_updates
+    )
+    await inventory_writes.set_specification_versions(
+        tx, graph, [{"id": u.item_id, "version": u.to_version} for u in plan.version_updates]
+    )
+    events.extend(
+        event(u.item_id, order.id, line_of, "specificationVersion", u.from_version, u.to_version)
+        for u in plan.version_updates
+    )
     await fulfillment.link_roots(
         tx, graph, [{"accountId": link.account_id, "rootId": link.new_root_id} for link in plan.root_links]
     )

@@ -8,7 +8,7 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from resolvers.order_mutation import not_found, open_workspace, run_order_mutation, save_lines
+from resolvers.order_mutation import new_id, not_found, open_workspace, run_order_mutation, save_lines
 from rules.capture import plan_line_update
 from rules.model import LineAction
 from schema.context import Context, authorize
@@ -44,6 +44,8 @@ async def update_order_line(info: Ctx, input: UpdateOrderLineInput) -> OrderPayl
             characteristics=None
             if input.characteristics is None
             else [(c.name, c.value) for c in input.characteristics],
+            specification_version=input.specification_version,
+            new_line_id=lambda: new_id("line"),
         )
         await save_lines(ws, after)
         return ws.order.id

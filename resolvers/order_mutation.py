@@ -58,10 +58,12 @@ async def open_workspace(
         raise not_found("orderId", order_id)
     authorize(info, action, order.account_id)
     wanted = [*item_ids, *(ln.inventory_id for ln in order.lines if ln.inventory_id)]
+    await order_graph.lock_parents(tx, graph, wanted)
     items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
     all_spec_ids = {i.spec_id for i in items.values()} | set(spec_ids) | {ln.spec_id for ln in order.lines}
     records = await catalog.specs_in(tx, graph, sorted(all_spec_ids))
-    specs = {sid: r.as_rule_spec() for sid, r in records.items()}
+    records.update(await catalog.spec_versions_in(tx, graph, sorted(all_spec_ids)))
+    specs = {sid: r.as_rule_spec() for sid, r in records.items()}  # newest by id, every version by id@version
     return Workspace(tx, graph, order, TreeView(items=items, children=children), specs)
 
 

@@ -15,6 +15,7 @@ from typing import Literal
 from rules.editing import LineDiff, Removal, diff_lines, plan_line_removal, plan_line_update
 from rules.model import (
     EDITABLE_ORDER_STATES,
+    MAX_TREE_DEPTH,
     CharacteristicChange,
     ErrorCode,
     InventoryItem,
@@ -37,15 +38,19 @@ from rules.order_lines import (
     Findings,
     TreeView,
     check_characteristics,
+    check_depth,
     check_open_order,
     check_required_children,
     check_state,
+    check_unique_characteristics,
     describe_items,
     merge_characteristic_changes,
     nearest_ancestor,
     not_editable,
     relink_lines,
     remaining_children,
+    spec_key,
+    spec_of,
     verb_for,
 )
 
@@ -87,9 +92,13 @@ def plan_selection(
     line_action: LineAction | None = None,
     characteristics: Sequence[tuple[str, str]] = (),
     target_location_id: str | None = None,
+    specification_version: str | None = None,
     new_line_id: Callable[[], str],
 ) -> list[OrderLine]:
     """The order's complete line list after selecting `selected_ids` for `line_action`.
+
+    `specification_version` moves each selected item of a CHANGE to that version of its
+    specification (checked against the version's bundle rules for the item's children).
 
     CHANGE gives each selected item a line of its own (R1); DISCONNECT (R3), SUSPEND and RESUME (R5)
     and a move (R4) also give lines to the items below. Items that already have a line keep it, so
@@ -100,8 +109,18 @@ def plan_selection(
         findings.add(not_editable(order))
     action = _selection_action(order, line_action, findings)
     move = order.action is OrderAction.MOVE
+    check_unique_characteristics(findings, characteristics)
     values = dict(characteristics)
     _check_selection_input(order, action, move, values, target_location_id, findings)
+    if specification_version is not None and action is not LineAction.CHANGE:
+        findings.add(
+            RuleViolation(
+                ErrorCode.INVALID_INPUT,
+                f"Only change lines move an item to another specification version, not {action} lines",
+                "specificationVersion",
+                (),
+            )
+        )
 
     wanted = list(dict.fromkeys(selected_ids))
     if not wanted:
@@ -131,7 +150,7 @@ def plan_selection(
     planner = _SelectionPlanner(order, view, findings, action, move, target_location_id, values, new_line_id)
     for item in selected:
         if values and action is LineAction.CHANGE:
-            check_characteristics(findings, specs.get(item.spec_id), item.spec_id, values, item.id)
+            check_characteristics(findings, spec_of(specs, item), item.spec_id, values, item.id)
         if (
             target_location_id is not None
             and action is LineAction.CHANGE
@@ -146,6 +165,12 @@ def plan_selection(
                 )
             )
         planner.select(item)
+        if specification_version is not None and action is LineAction.CHANGE:
+            check_specification_version(findings, view, specs, planner.draft, item, specification_version,
+                                        "specificationVersion")
+            line = planner.draft.for_item(item.id)
+            if line is not None:
+                planner.draft.put(replace(line, specification_version=_new_version(item, specification_version)))
 
     draft = planner.draft
     if any(draft.action_of(item.id) is LineAction.DISCONNECT for item in selected):
@@ -396,20 +421,25 @@ def plan_added_product(
     location_id: str | None = None,
     new_line_id: Callable[[], str],
     new_item_id: Callable[[], str],
+    max_depth: int = MAX_TREE_DEPTH,
 ) -> AddedProduct:
     """A new INSTALLATION_PENDING product under `parent_inventory_id` and its ADD line (R2).
 
     The ADD line hangs under the parent's line; a parent without a line gets a NO_CHANGE line.
-    Without a parent the product is a new root, which only ADD orders create.
+    Without a parent the product is a new root, which only ADD orders create. In a MOVE order the
+    parent must be an item the order moves: the product is created at the move's target location
+    and its ADD line carries the move flag and target (R4 a), so it arrives with the move. The new
+    item may sit at most `max_depth` levels below its root (DEPTH_EXCEEDED).
     """
     findings = Findings()
     if order.state not in EDITABLE_ORDER_STATES:
         findings.add(not_editable(order))
-    if order.action not in (OrderAction.CHANGE, OrderAction.ADD):
+    move = order.action is OrderAction.MOVE
+    if order.action not in (OrderAction.CHANGE, OrderAction.ADD, OrderAction.MOVE):
         findings.add(
             RuleViolation(
                 ErrorCode.INVALID_INPUT,
-                f"A {order.action} order cannot add products; use a CHANGE or ADD order",
+                f"A {order.action} order cannot add products; use a CHANGE, MOVE or ADD order",
                 "orderId",
                 (order.id,),
             )
@@ -419,18 +449,20 @@ def plan_added_product(
         findings.add(
             RuleViolation(ErrorCode.NOT_FOUND, f"No product specification {spec_id}", "specificationId", (spec_id,))
         )
+    check_unique_characteristics(findings, characteristics)
     values = dict(characteristics)
     if values:
         check_characteristics(findings, spec, spec_id, values, spec_id)
 
     draft = DraftLines(order.lines)
     parent: InventoryItem | None = None
+    move_target: str | None = None
     if parent_inventory_id is None:
-        if order.action is OrderAction.CHANGE:
+        if order.action in (OrderAction.CHANGE, OrderAction.MOVE):
             findings.add(
                 RuleViolation(
                     ErrorCode.INVALID_INPUT,
-                    "A change order adds products under an installed item; choose the parent",
+                    f"A {order.action.lower()} order adds products under an installed item; choose the parent",
                     "parentInventoryId",
                     (),
                 )
@@ -458,8 +490,13 @@ def plan_added_product(
             parent = None
         else:
             _check_parent(findings, view, specs, draft, order, parent, spec_id)
+            check_depth(findings, view, parent.id, max_depth, "parentInventoryId")
+            if move:
+                move_target = _move_target(findings, draft, parent, location_id)
     findings.raise_if_any()
     assert spec is not None
+    if move_target is not None:
+        location_id = move_target
 
     item_values = {c.name: c.default for c in spec.characteristics if c.default is not None}
     item_values.update(values)
@@ -489,6 +526,8 @@ def plan_added_product(
         characteristic_changes=tuple(
             CharacteristicChange(name, None, value) for name, value in item_values.items()
         ),
+        move=move,
+        target_location_id=move_target,
     )
     draft.put(line)
     with_item = TreeView(items={**view.items, item.id: item}, children=view.children)
@@ -536,7 +575,7 @@ def _check_parent(
                 (parent.id,),
             )
         )
-    parent_spec = specs.get(parent.spec_id)
+    parent_spec = spec_of(specs, parent)
     rule = parent_spec.bundle_rule(spec_id) if parent_spec is not None else None
     if rule is None:
         findings.add(
@@ -559,3 +598,101 @@ def _check_parent(
                 (parent.id, spec_id),
             )
         )
+
+
+def _move_target(findings: Findings, draft: DraftLines, parent: InventoryItem, location_id: str | None) -> str | None:
+    """The target location of the move that carries `parent`; products join a move only under moved items."""
+    parent_line = draft.for_item(parent.id)
+    if parent_line is None or not parent_line.move or parent_line.action is not LineAction.CHANGE:
+        findings.add(
+            RuleViolation(
+                ErrorCode.INVALID_INPUT,
+                f"Item {parent.id} is not moved by this order; a move adds products only under items it moves",
+                "parentInventoryId",
+                (parent.id,),
+            )
+        )
+        return None
+    target = parent_line.target_location_id
+    if location_id is not None and location_id != target:
+        findings.add(
+            RuleViolation(
+                ErrorCode.INVALID_INPUT,
+                f"Products added to a move go to its target location {target}, not {location_id}",
+                "locationId",
+                (location_id,),
+            )
+        )
+    return target
+
+
+def _new_version(item: InventoryItem, version: str) -> str | None:
+    """The version a CHANGE line records: None when it is the version the item already has."""
+    return None if version == item.spec_version else version
+
+
+def check_specification_version(
+    findings: Findings,
+    view: TreeView,
+    specs: Mapping[str, ProductSpec],
+    draft: DraftLines,
+    item: InventoryItem,
+    version: str,
+    field: str,
+) -> None:
+    """Record why `item` cannot move to `version` of its specification (R1).
+
+    The version must be stored (NOT_FOUND) and its bundle rules must allow the children the item
+    keeps once this order is done: each child's specification bundled (SPEC_NOT_ALLOWED) and each
+    bundled specification between min and max (CARDINALITY_EXCEEDED, REQUIRED_CHILD).
+    """
+    target = specs.get(spec_key(item.spec_id, version))
+    if target is None:
+        newest = specs.get(item.spec_id)
+        target = newest if newest is not None and newest.version == version else None
+    if target is None:
+        findings.add(
+            RuleViolation(
+                ErrorCode.NOT_FOUND,
+                f"Specification {item.spec_id} has no version {version}",
+                field,
+                (item.spec_id, version),
+            )
+        )
+        return
+    added = draft.added_under(view)
+    kept_specs = {c.spec_id for c in view.children_of(item.id) if c.state is not InventoryState.INACTIVE}
+    kept_specs.update(spec for _, spec in added.get(item.id, ()))
+    for child_spec in sorted(kept_specs):
+        count = remaining_children(view, draft, added, item.id, child_spec)
+        if count and target.bundle_rule(child_spec) is None:
+            findings.add(
+                RuleViolation(
+                    ErrorCode.SPEC_NOT_ALLOWED,
+                    f"Version {version} of {item.spec_id} does not bundle {child_spec}, which item {item.id} has",
+                    field,
+                    (item.id, child_spec),
+                )
+            )
+    for rule in target.bundles:
+        count = remaining_children(view, draft, added, item.id, rule.child_spec_id)
+        if count > rule.max:
+            findings.add(
+                RuleViolation(
+                    ErrorCode.CARDINALITY_EXCEEDED,
+                    f"Version {version} of {item.spec_id} allows at most {rule.max} {rule.child_spec_id}; "
+                    f"item {item.id} has {count}",
+                    field,
+                    (item.id, rule.child_spec_id),
+                )
+            )
+        elif count < rule.min:
+            findings.add(
+                RuleViolation(
+                    ErrorCode.REQUIRED_CHILD,
+                    f"Version {version} of {item.spec_id} needs at least {rule.min} {rule.child_spec_id}; "
+                    f"item {item.id} has {count}",
+                    field,
+                    (item.id, rule.child_spec_id),
+                )
+            )

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from rules.model import (
@@ -25,10 +26,11 @@ from rules.order_lines import (
     TreeView,
     check_characteristics,
     check_open_order,
-    check_required_children,
     check_state,
+    check_unique_characteristics,
     merge_characteristic_changes,
     not_editable,
+    spec_of,
 )
 
 
@@ -74,8 +76,14 @@ def plan_line_update(
     move: bool | None = None,
     target_location_id: str | None = None,
     characteristics: Sequence[tuple[str, str]] | None = None,
+    specification_version: str | None = None,
+    new_line_id: Callable[[], str] = lambda: f"line-{uuid.uuid4().hex[:12]}",
 ) -> list[OrderLine]:
     """The order's lines after editing one line; arguments left as None keep what the line has.
+
+    Turning a line into DISCONNECT cascades like a selection for DISCONNECT: every live item below
+    gets a DISCONNECT line (new ids from `new_line_id`) and required children are checked (R3). A
+    line its ancestor's DISCONNECT covers keeps its action (COVERED_BY_ANCESTOR).
 
     A new action is checked against the item's state as a selection would be (R3, R5, R6); ADD lines
     keep their action. Characteristics merge into the line's changes; setting one back to the item's
@@ -100,6 +108,17 @@ def plan_line_update(
     new_action = action if action is not None else line.action
     is_move_order = order.action is OrderAction.MOVE
     if new_action is not line.action:
+        covering = _covering_disconnect(view, draft, item.id)
+        if covering is not None:
+            findings.add(
+                RuleViolation(
+                    ErrorCode.COVERED_BY_ANCESTOR,
+                    f"Line {line_id} follows the DISCONNECT of line {covering.id} (item "
+                    f"{covering.inventory_id}) above it; edit or remove line {covering.id} instead",
+                    "action",
+                    (line_id, covering.id),
+                )
+            )
         if line.action is LineAction.ADD or new_action is LineAction.ADD:
             findings.add(
                 RuleViolation(
@@ -136,9 +155,6 @@ def plan_line_update(
                             (line_id, *added_below),
                         )
                     )
-            if new_action is LineAction.DISCONNECT:
-                draft.put(replace(line, action=new_action))
-                check_required_children(findings, view, specs, draft, [item])
 
     new_move = move if move is not None else line.move
     if move and not is_move_order:
@@ -164,8 +180,27 @@ def plan_line_update(
     if new_action not in located:
         target = None
 
+    version = line.specification_version if new_action is LineAction.CHANGE else None
+    if specification_version is not None:
+        if new_action is not LineAction.CHANGE:
+            findings.add(
+                RuleViolation(
+                    ErrorCode.INVALID_INPUT,
+                    f"Only change lines move an item to another specification version, not {new_action} lines",
+                    "specificationVersion",
+                    (line_id,),
+                )
+            )
+        else:
+            from rules.capture import check_specification_version  # capture re-exports this module
+
+            check_specification_version(findings, view, specs, draft, item, specification_version,
+                                        "specificationVersion")
+            version = None if specification_version == item.spec_version else specification_version
+
     changes = line.characteristic_changes if new_action in (LineAction.CHANGE, LineAction.ADD) else ()
     if characteristics is not None:
+        check_unique_characteristics(findings, characteristics)
         values = dict(characteristics)
         if new_action not in (LineAction.CHANGE, LineAction.ADD):
             findings.add(
@@ -177,7 +212,7 @@ def plan_line_update(
                 )
             )
         else:
-            check_characteristics(findings, specs.get(line.spec_id), line.spec_id, values, item.id)
+            check_characteristics(findings, spec_of(specs, item), line.spec_id, values, item.id)
             added = new_action is LineAction.ADD
             changes = merge_characteristic_changes(
                 changes, {} if added else item.characteristics, values, keep_unchanged=added
@@ -190,8 +225,32 @@ def plan_line_update(
         move=new_move,
         target_location_id=target,
         characteristic_changes=changes,
+        specification_version=version,
     )
-    return [updated if x.id == line_id else x for x in order.lines]
+    lines = [updated if x.id == line_id else x for x in order.lines]
+    if new_action is LineAction.DISCONNECT and line.action is not LineAction.DISCONNECT:
+        # Editing to DISCONNECT cascades exactly as selecting the item for DISCONNECT does (R3).
+        from rules.capture import plan_selection  # capture re-exports this module
+
+        return plan_selection(
+            replace(order, lines=lines),
+            view,
+            specs,
+            [item.id],
+            line_action=LineAction.DISCONNECT,
+            target_location_id=target if is_move_order else None,
+            new_line_id=new_line_id,
+        )
+    return lines
+
+
+def _covering_disconnect(view: TreeView, draft: DraftLines, item_id: str) -> OrderLine | None:
+    """The DISCONNECT line of the nearest ancestor that has one: it covers `item_id` (R3)."""
+    for ancestor in view.ancestors(item_id):
+        found = draft.for_item(ancestor.id)
+        if found is not None and found.action is LineAction.DISCONNECT:
+            return found
+    return None
 
 
 def plan_line_removal(order: Order, view: TreeView, line_id: str) -> Removal:

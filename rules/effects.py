@@ -145,6 +145,24 @@ class CharacteristicUpdate:
 
 
 @dataclass(frozen=True)
+class LocationUpdate:
+    """A CHANGE line relocates item `item_id` from `from_location_id` to `to_location_id` (R1)."""
+
+    item_id: str
+    from_location_id: str | None
+    to_location_id: str
+
+
+@dataclass(frozen=True)
+class VersionUpdate:
+    """A CHANGE line moves item `item_id` to version `to_version` of its specification (R1)."""
+
+    item_id: str
+    from_version: str | None
+    to_version: str
+
+
+@dataclass(frozen=True)
 class RootLinkChange:
     """The account's root `old_root_id` is replaced by `new_root_id` (a moved root's copy)."""
 
@@ -209,6 +227,8 @@ class CompletionPlan:
     entitlement_repoints: tuple[EntitlementRepoint, ...]
     items_without_entitlement: tuple[str, ...]
     notes: tuple[str, ...]
+    location_updates: tuple[LocationUpdate, ...] = ()
+    version_updates: tuple[VersionUpdate, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -406,6 +426,8 @@ class _CompletionBuilder:
         self.entitlement_updates: list[EntitlementUpdate] = []
         self.entitlement_repoints: list[EntitlementRepoint] = []
         self.items_without_entitlement: list[str] = []
+        self.location_updates: list[LocationUpdate] = []
+        self.version_updates: list[VersionUpdate] = []
 
     def item(self, item_id: str, from_state: InventoryState, to_state: InventoryState) -> None:
         if from_state is not to_state:
@@ -530,6 +552,10 @@ def completion_effects(
             plan.grant_entitlement(item.id)
         elif action is LineAction.CHANGE:
             plan.item(item.id, item.state, InventoryState.ACTIVE)
+            if line.target_location_id is not None and line.target_location_id != item.location_id:
+                plan.location_updates.append(LocationUpdate(item.id, item.location_id, line.target_location_id))
+            if line.specification_version is not None and line.specification_version != item.spec_version:
+                plan.version_updates.append(VersionUpdate(item.id, item.spec_version, line.specification_version))
             if line.characteristic_changes:
                 plan.characteristic_updates.append(
                     CharacteristicUpdate(
@@ -573,6 +599,8 @@ def completion_effects(
         entitlement_repoints=tuple(plan.entitlement_repoints),
         items_without_entitlement=tuple(plan.items_without_entitlement),
         notes=tuple(notes),
+        location_updates=tuple(plan.location_updates),
+        version_updates=tuple(plan.version_updates),
     )
 
 

@@ -62,6 +62,11 @@ OPEN_ORDER_STATES = frozenset(
 )
 EDITABLE_ORDER_STATES = frozenset({OrderState.DRAFT})
 
+MAX_TREE_DEPTH = 64
+"""The default depth bound: an item sits at most this many HAS_CHILD levels below its root. Every
+write (import, generator, added products) enforces the configured bound (`MACD_MAX_TREE_DEPTH`,
+at most this), so every tree is complete under every bounded read."""
+
 
 class ErrorCode(StrEnum):
     """Every error a user can cause; mirrored one to one by the GraphQL `OrderErrorCode` enum."""
@@ -82,6 +87,9 @@ class ErrorCode(StrEnum):
     NOT_APPROVABLE = "NOT_APPROVABLE"
     TASK_NOT_OPEN = "TASK_NOT_OPEN"
     CONFLICT = "CONFLICT"
+    COVERED_BY_ANCESTOR = "COVERED_BY_ANCESTOR"
+    LIVE_UNDER_INACTIVE = "LIVE_UNDER_INACTIVE"
+    DEPTH_EXCEEDED = "DEPTH_EXCEEDED"
     TASK_NOT_READY = "TASK_NOT_READY"
     ORDER_ON_HOLD = "ORDER_ON_HOLD"
     DEPENDENCY_CYCLE = "DEPENDENCY_CYCLE"
@@ -155,6 +163,10 @@ class InventoryItem:
     location_id: str | None = None
     characteristics: dict[str, str] = field(default_factory=dict)
     open_order_id: str | None = None
+    pending_removal: bool = False
+    """The open order `open_order_id` disconnects this item (it will not count for its parent's bundle)."""
+    spec_version: str | None = None
+    """The version of `spec_id` the item was built from; None means the specification's newest."""
 
 
 @dataclass
@@ -202,6 +214,8 @@ class OrderLine:
     target_location_id: str | None = None
     characteristic_changes: tuple[CharacteristicChange, ...] = ()
     state: OrderState = OrderState.DRAFT
+    specification_version: str | None = None
+    """A CHANGE line's new version of the item's specification (None: the version stays)."""
 
 
 @dataclass

@@ -122,6 +122,21 @@ _VERBS: dict[LineAction, str] = {
 _NAMED_IDS = 5
 
 
+def spec_key(spec_id: str, version: str) -> str:
+    """How a specification map names one stored version of a specification besides its newest."""
+    return f"{spec_id}@{version}"
+
+
+def spec_of(specs: Mapping[str, ProductSpec], item: InventoryItem) -> ProductSpec | None:
+    """The specification version `item` was built from: `specs` holds the newest version of each
+    specification by id and older versions by `spec_key`."""
+    if item.spec_version is not None:
+        versioned = specs.get(spec_key(item.spec_id, item.spec_version))
+        if versioned is not None:
+            return versioned
+    return specs.get(item.spec_id)
+
+
 def verb_for(action: LineAction, *, move: bool = False) -> str:
     """How a message names what a line action does to an item."""
     return "move" if move and action is LineAction.CHANGE else _VERBS[action]
@@ -252,6 +267,40 @@ def check_characteristics(
             )
 
         findings.group(key, subject_id, render)
+
+
+def check_unique_characteristics(findings: Findings, characteristics: Iterable[tuple[str, str]]) -> None:
+    """Record INVALID_INPUT naming each characteristic given more than once in one request."""
+    seen: set[str] = set()
+    repeated: dict[str, None] = {}
+    for name, _ in characteristics:
+        if name in seen:
+            repeated[name] = None
+        seen.add(name)
+    for name in repeated:
+        findings.add(
+            RuleViolation(
+                ErrorCode.INVALID_INPUT,
+                f"Characteristic '{name}' is given more than once; give each characteristic one value",
+                "characteristics",
+                (name,),
+            )
+        )
+
+
+def check_depth(findings: Findings, view: TreeView, parent_id: str, max_depth: int, field: str) -> None:
+    """Record DEPTH_EXCEEDED when a child of `parent_id` would sit deeper than `max_depth` below its root."""
+    depth = len(view.ancestors(parent_id)) + 1
+    if depth > max_depth:
+        findings.add(
+            RuleViolation(
+                ErrorCode.DEPTH_EXCEEDED,
+                f"A product under item {parent_id} would be {depth} levels below its root; "
+                f"trees are at most {max_depth} levels deep",
+                field,
+                (parent_id,),
+            )
+        )
 
 
 def merge_characteristic_changes(
@@ -423,8 +472,8 @@ def remaining_children(
 ) -> int:
     """How many children of `spec_id` the parent keeps once this order is done (R2, R3).
 
-    Counts the parent's non-INACTIVE children of that spec that this order does not disconnect, and
-    the products of that spec this order adds under the parent, each item once.
+    Counts the parent's non-INACTIVE children of that spec that neither this order nor another open
+    order disconnects, and the products of that spec this order adds under the parent, each item once.
     """
     kept: set[str] = set()
     for child in view.children_of(parent_id):
@@ -432,6 +481,7 @@ def remaining_children(
             child.spec_id == spec_id
             and child.state is not InventoryState.INACTIVE
             and draft.action_of(child.id) is not LineAction.DISCONNECT
+            and not (child.pending_removal and draft.for_item(child.id) is None)
         ):
             kept.add(child.id)
     kept.update(item_id for item_id, added_spec in added.get(parent_id, ()) if added_spec == spec_id)
@@ -439,14 +489,18 @@ def remaining_children(
 
 
 def required_child_violation(
-    item: InventoryItem, parent: InventoryItem, parent_spec: ProductSpec, minimum: int
+    item: InventoryItem, parent: InventoryItem, parent_spec: ProductSpec, minimum: int, field: str = "inventoryIds"
 ) -> RuleViolation:
-    """REQUIRED_CHILD: disconnecting `item` would leave its parent below the bundle's minimum (R3)."""
+    """REQUIRED_CHILD: disconnecting `item` would leave its parent below the bundle's minimum (R3).
+
+    Removals other open orders have captured count: of two orders each taking one of the last two
+    required children, the second is refused.
+    """
     return RuleViolation(
         ErrorCode.REQUIRED_CHILD,
         f"Item {item.id} is required by its parent {parent.id}: {parent_spec.name} needs at least "
-        f"{minimum} {item.spec_id}; cancel the parent {parent.id} instead",
-        "inventoryIds",
+        f"{minimum} {item.spec_id} (removals by open orders counted); cancel the parent {parent.id} instead",
+        field,
         (item.id, parent.id),
     )
 
@@ -457,6 +511,7 @@ def check_required_children(
     specs: Mapping[str, ProductSpec],
     draft: DraftLines,
     disconnected: Iterable[InventoryItem],
+    field: str = "inventoryIds",
 ) -> None:
     """Record REQUIRED_CHILD for each item whose disconnection drops its parent below the bundle minimum.
 
@@ -468,7 +523,7 @@ def check_required_children(
         parent = view.items.get(item.parent_id) if item.parent_id is not None else None
         if parent is None or draft.action_of(parent.id) is LineAction.DISCONNECT:
             continue
-        parent_spec = specs.get(parent.spec_id)
+        parent_spec = spec_of(specs, parent)
         rule = parent_spec.bundle_rule(item.spec_id) if parent_spec is not None else None
         if parent_spec is None or rule is None or rule.min <= 0:
             continue
@@ -478,4 +533,4 @@ def check_required_children(
         if key not in counts:
             counts[key] = remaining_children(view, draft, added, parent.id, item.spec_id)
         if counts[key] < rule.min:
-            findings.add(required_child_violation(item, parent, parent_spec, rule.min))
+            findings.add(required_child_violation(item, parent, parent_spec, rule.min, field))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
+from rules.invariants import order_tree_violations
 from rules.model import (
     EDITABLE_ORDER_STATES,
     ErrorCode,
@@ -21,6 +23,7 @@ from rules.order_lines import (
     check_state,
     describe_items,
     not_editable,
+    spec_of,
 )
 
 
@@ -31,7 +34,9 @@ def validate_submission(
 
     The order must be DRAFT and have lines; a move order must pass R4; and since capture, no other
     open order may have claimed its items (R6), their states must still allow the lines' actions,
-    and the characteristics the lines set must still be allowed by the catalog.
+    and the characteristics the lines set must still be allowed by the catalog. The resulting tree
+    must keep its invariants (`rules.invariants`: nothing live under what the order ends, bundle
+    minimums across open orders, required children of added bundles).
     `view` must hold every item the order's lines target, and for a move order each moved
     product's complete subtree.
     """
@@ -47,9 +52,12 @@ def validate_submission(
                 (order.id,),
             )
         )
+    reported: set[str] = set()  # items R4 already names: the tree check does not name them twice
     if order.action is OrderAction.MOVE:
+        item_of_line = {ln.id: ln.inventory_id for ln in order.lines if ln.inventory_id}
         for violation in validate_move(order, view):
             findings.add(violation)
+            reported.update(item_of_line.get(i, i) for i in violation.ids)
 
     missing: list[str] = []
     for line in order.lines:
@@ -63,7 +71,7 @@ def validate_submission(
         check_state(findings, item, line.action, move=line.move, field="lines")
         if line.characteristic_changes:
             values = {c.name: c.new for c in line.characteristic_changes}
-            check_characteristics(findings, specs.get(line.spec_id), line.spec_id, values, item.id)
+            check_characteristics(findings, spec_of(specs, item), line.spec_id, values, item.id)
     if missing:
         findings.add(
             RuleViolation(
@@ -74,4 +82,12 @@ def validate_submission(
                 tuple(missing),
             )
         )
+    else:
+        for violation in order_tree_violations(order, view, specs):
+            if violation.code is ErrorCode.LIVE_UNDER_INACTIVE:
+                ids = tuple(i for i in violation.ids if i not in reported)
+                if not ids:
+                    continue
+                violation = replace(violation, ids=ids)
+            findings.add(violation)
     return findings.violations()

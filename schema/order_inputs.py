@@ -37,6 +37,11 @@ class AddInventoryInput:
         default=None,
         description="Overrides the line action the order's action implies, e.g. DISCONNECT lines in a CHANGE order.",
     )
+    specification_version: str | None = strawberry.field(
+        default=None,
+        description="CHANGE lines only: move each selected item to this stored version of its specification "
+        "(checked against that version's bundle rules for the item's children); completion repoints the item.",
+    )
 
 
 @strawberry.input(description="Add a new product under an inventory item of the order (or a new root).")
@@ -55,3 +60,8 @@ class UpdateOrderLineInput:
     move_operation: bool | None = None
     target_location_id: strawberry.ID | None = None
     characteristics: list[CharacteristicInput] | None = None
+    specification_version: str | None = strawberry.field(
+        default=None,
+        description="CHANGE lines only: move the item to this stored version of its specification "
+        "(checked against that version's bundle rules for the item's children).",
+    )

@@ -93,6 +93,12 @@ class OrderLine:
     async def target_location(self, info: Ctx) -> Location | None:
         return await _location(info, self.line.target_location_id)
 
+    @strawberry.field(
+        description="The specification version a CHANGE line moves its item to; null when the version stays."
+    )
+    def specification_version(self) -> str | None:
+        return self.line.specification_version
+
     @strawberry.field
     def characteristic_changes(self) -> list[CharacteristicChange]:
         return _changes(self.line)

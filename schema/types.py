@@ -110,6 +110,13 @@ class ProductSpecification:
         return [CharacteristicSpecification(name=c.name, values=list(c.values), default=c.default)
                 for c in self.record.characteristics]
 
+    @strawberry.field(
+        description="Every stored version of this specification, oldest first; `version` is the newest, "
+        "which new products are built from. A stored version never changes."
+    )
+    def versions(self) -> list[str]:
+        return list(self.record.versions or (self.record.version,))
+
     @strawberry.field(description="Child specifications this one bundles, with cardinalities.")
     def bundles(self) -> list[BundledSpecification]:
         return [BundledSpecification(min=b.min, max=b.max, child_id=b.child_spec_id) for b in self.record.bundles]
@@ -241,6 +248,15 @@ class ProductInventory:
     @strawberry.field
     async def specification(self, info: Ctx) -> ProductSpecification:
         return ProductSpecification.of(await info.context.loaders.spec.load(self.record.spec_id))
+
+    @strawberry.field(
+        description="The version of the specification this item was built from (a change order can move it "
+        "to another stored version)."
+    )
+    async def specification_version(self, info: Ctx) -> str:
+        if self.record.spec_version is not None:
+            return self.record.spec_version
+        return (await info.context.loaders.spec.load(self.record.spec_id)).version
 
     @strawberry.field
     async def location(self, info: Ctx) -> Location | None:

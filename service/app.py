@@ -153,7 +153,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
             server.start()
         t = settings.timeouts
         graph = open_graph(settings.bolt_uri, settings.neo4j_user, settings.neo4j_password,
-                           settings.neo4j_database, t.connect_seconds, t.acquire_seconds, t.retry_seconds)
+                           settings.neo4j_database, settings.max_tree_depth, connect_seconds=t.connect_seconds,
+                           acquire_seconds=t.acquire_seconds, retry_seconds=t.retry_seconds)
         state["graph"] = graph
         app.state.graph = graph
         connecting = asyncio.create_task(connect_with_backoff(graph, migrated))

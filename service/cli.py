@@ -1,4 +1,5 @@
-"""`macd` command line: run the service with demo data, print a bearer token, export the SDL."""
+"""`macd` command line: run the service with demo data, print a bearer token, export the SDL, check the
+graph's invariants."""
 
 from __future__ import annotations
 
@@ -39,6 +40,26 @@ async def prepare_database(settings: Settings, demo: bool) -> str:
         return "database already has data" if demo else "demo data not requested"
     finally:
         await graph.close()
+
+
+async def check_database(settings: Settings) -> list[str]:
+    """The invariant report of the database `settings` name; the first line says whether all hold."""
+    from graph.consistency import check_graph
+    from graph.driver import open_graph
+
+    graph = open_graph(settings.bolt_uri, settings.neo4j_user, settings.neo4j_password, settings.neo4j_database)
+    try:
+        report = await check_graph(graph)
+    finally:
+        await graph.close()
+    return [("ok: " if report.ok else "FAILED: ") + report.lines()[0], *report.lines()[1:]]
+
+
+def check(settings: Settings) -> int:
+    """Print every invariant violation with its ids; exit status 1 when there is any."""
+    lines = asyncio.run(check_database(settings))
+    print("\n".join(lines), flush=True)
+    return 0 if lines[0].startswith("ok") else 1
 
 
 def run(settings: Settings, demo: bool) -> int:
@@ -110,6 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd = sub.add_parser("run", help="serve the API (GraphiQL at /graphql)")
     run_cmd.add_argument("--no-demo", action="store_true", help="do not import the demo data into an empty DB")
     sub.add_parser("export-schema", help="write schema.graphql")
+    sub.add_parser("check", help="check the graph's invariants; exit 1 and list every violation if one fails")
     token_cmd = sub.add_parser("token", help="print a bearer token signed with the local key (no issuer configured)")
     token_cmd.add_argument("--role", action="append", required=True, help="a role; repeat for several")
     token_cmd.add_argument("--account", action="append", default=[], help="an account a customer acts for; repeatable")
@@ -120,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
         return run(load_settings(), demo=not args.no_demo)
     if args.command == "token":
         return print_token(load_settings(), args.role, args.account, args.subject, args.ttl)
+    if args.command == "check":
+        return check(load_settings())
     print(export_sdl())
     return 0
 

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rules.model import MAX_TREE_DEPTH
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 LOCAL_ISSUER = "macd-local"
 
@@ -84,6 +86,9 @@ class Settings:
     local_bolt_port: int
     host: str
     port: int
+    max_tree_depth: int = MAX_TREE_DEPTH
+    """`MACD_MAX_TREE_DEPTH` (1..64): how many levels below its root an item may sit; every write
+    (import, generator, added products) enforces it, and every read walks that deep."""
     test_clock_token: str | None = None
     auth: AuthSettings = field(default_factory=AuthSettings)
     limits: Limits = field(default_factory=Limits)
@@ -170,8 +175,19 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         local_bolt_port=int(env.get("MACD_NEO4J_BOLT_PORT", "7687")),
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
+        max_tree_depth=tree_depth_bound(env.get("MACD_MAX_TREE_DEPTH")),
         test_clock_token=env.get("MACD_TEST_CLOCK_TOKEN") or None,
         auth=auth,
         limits=load_limits(env, auth.local),
         timeouts=load_timeouts(env),
     )
+
+
+def tree_depth_bound(raw: str | None) -> int:
+    """The configured depth bound: an integer between 1 and MAX_TREE_DEPTH (what the reads walk)."""
+    if raw is None or raw == "":
+        return MAX_TREE_DEPTH
+    value = int(raw)
+    if not 1 <= value <= MAX_TREE_DEPTH:
+        raise ValueError(f"MACD_MAX_TREE_DEPTH must be between 1 and {MAX_TREE_DEPTH}, not {value}")
+    return value

@@ -10,17 +10,20 @@ is anyone else, `token_for(...)` signs a token for raw HTTP calls.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
 import shutil
 import tempfile
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
+from graph.consistency import check_graph
 from graph.driver import Graph, open_graph
 from graph.migrations import migrate
 from service.auth import generate_signing_key, issue_local_token
@@ -155,3 +158,31 @@ async def api_as(live_server: LiveServer, token_for: Callable[..., str]) -> Asyn
     yield make
     for client in clients:
         await client.aclose()
+
+
+async def _check_test_database() -> list[str]:
+    g = open_graph(os.environ["NEO4J_TEST_URI"], os.environ.get("NEO4J_TEST_USER", "neo4j"),
+                   os.environ.get("NEO4J_TEST_PASSWORD", ""), os.environ.get("NEO4J_TEST_DATABASE", "neo4j"))
+    try:
+        report = await check_graph(g)
+    finally:
+        await g.close()
+    return [str(v) for v in report.violations]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def graph_invariants_hold(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every module that used the database, the graph's invariants hold (`macd check`)."""
+    yield
+    used_database = any(
+        "neo4j_uri" in item.fixturenames  # type: ignore[attr-defined]
+        for item in request.session.items
+        if getattr(item, "module", None) is request.module
+    )
+    if not used_database or "NEO4J_TEST_URI" not in os.environ:
+        return
+    # in a thread of its own: the browser tests keep an event loop running in this one
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        violations = pool.submit(asyncio.run, _check_test_database()).result()
+    if violations:
+        pytest.fail(f"{request.module.__name__} left the graph inconsistent:\n  " + "\n  ".join(violations))

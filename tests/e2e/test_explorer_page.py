@@ -259,7 +259,7 @@ def test_ten_thousand_items_stay_responsive(
     page: Any, live_server_url: str, app_env: dict[str, str], screenshot_dir: Path
 ) -> None:
     # acc-syn-00001: one root, 100 children, 100 grandchildren each (10,101 items).
-    run_cli(["generate", "--accounts", "1", "--depth", "3", "--width", "100", "--quiet"], app_env)
+    run_cli(["generate", "--accounts", "1", "--depth", "3", "--width", "100", "--quiet", "--prefix", "syn"], app_env)
     explorer = ExplorerPage(page.page, live_server_url)
 
     started = time.monotonic()

@@ -61,6 +61,7 @@ async def test_demo_lands_with_every_node_and_relationship(
     assert await counts_by_label(neo4j_driver, neo4j_database) == {
         "ServiceSpecification": summary.service_specifications,
         "ProductSpecification": summary.product_specifications,
+        "ProductSpecificationVersion": summary.product_specifications,
         "Account": summary.accounts,
         "Location": summary.locations,
         "ProductInventory": summary.product_inventory,
@@ -70,8 +71,8 @@ async def test_demo_lands_with_every_node_and_relationship(
     }
     assert summary.accounts == 5
     assert summary.product_inventory == 50
-    assert summary.written.nodes_created == sum(
-        (summary.service_specifications, summary.product_specifications, summary.accounts, summary.locations,
+    assert summary.written.nodes_created == sum(  # each product specification also stores its version
+        (summary.service_specifications, 2 * summary.product_specifications, summary.accounts, summary.locations,
          summary.product_inventory, summary.service_inventory, summary.contracts, summary.entitlements)
     )
     [shape] = await rows(
@@ -170,10 +171,13 @@ async def test_a_changed_file_updates_in_place(neo4j_driver: AsyncDriver, neo4j_
     item(changed, 0, 0)["children"] = [line]
     item(changed, 1, 0)["children"].append(dict(extra, locationId="loc-b", state="SUSPENDED"))
     changed["catalog"]["productSpecifications"][0]["bundles"][1]["max"] = 3
+    changed["catalog"]["productSpecifications"][0]["version"] = "2"  # a stored version never changes
 
-    summary = await import_installed_base(neo4j_driver, neo4j_database, parse(changed))
+    summary = await import_installed_base(neo4j_driver, neo4j_database, parse(changed), mode="update")
 
-    assert summary.written.nodes_created == 0
+    [events] = await rows(neo4j_driver, neo4j_database, "MATCH (e:InventoryEvent) RETURN count(e) AS n")
+    assert events["n"] > 0  # every changed item has its history
+    assert summary.written.nodes_created == 1 + events["n"]  # and version 2 is stored beside version 1
     found = await rows(
         neo4j_driver, neo4j_database,
         "MATCH (p:ProductInventory) WHERE p.id IN ['pi-a-line', 'pi-a-extra', 'pi-a'] "

@@ -63,14 +63,16 @@ async def test_generate_writes_the_expected_trees(neo4j_driver: AsyncDriver, neo
     assert [r["width"] for r in widths] == [3]
 
 
-async def test_generating_again_adds_nothing(neo4j_driver: AsyncDriver, neo4j_database: str) -> None:
+async def test_generating_again_adds_a_separate_base(neo4j_driver: AsyncDriver, neo4j_database: str) -> None:
     await generate(neo4j_driver, neo4j_database, accounts=2, depth=3, width=2, progress=False)
     await generate(neo4j_driver, neo4j_database, accounts=2, depth=3, width=2, progress=False)
     records, _, _ = await neo4j_driver.execute_query(
         "MATCH (n) RETURN count(n) AS nodes, count { MATCH ()-[r]->() } AS links", database_=neo4j_database
     )
     items = 2 * items_per_tree(3, 2)
-    # Nodes: 3 level specifications, then an account, location, contract and entitlement per account.
-    # Links: 2 BUNDLES; HAS_LOCATION, HAS_CONTRACT, GRANTS, COVERS and OWNS per account;
-    # HAS_CHILD per non-root item; INSTANCE_OF and AT per item.
-    assert records[0].data() == {"nodes": 3 + 4 * 2 + items, "links": 2 + 5 * 2 + (items - 2) + 2 * items}
+    # Per run (each run has its own id prefix): 3 level specifications with their stored versions,
+    # then an account, location, contract and entitlement per account.
+    # Links: 2 BUNDLES on the specifications and 2 on their versions, 3 HAS_VERSION; HAS_LOCATION,
+    # HAS_CONTRACT, GRANTS, COVERS and OWNS per account; HAS_CHILD per non-root item; INSTANCE_OF and AT per item.
+    per_run = {"nodes": 6 + 4 * 2 + items, "links": 7 + 5 * 2 + (items - 2) + 2 * items}
+    assert records[0].data() == {"nodes": 2 * per_run["nodes"], "links": 2 * per_run["links"]}

@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
+from graph.consistency import check_graph
 from graph.driver import Graph, open_graph
 from service.live import LiveServer, free_port
 from service.local_neo4j import LocalNeo4j
@@ -210,6 +211,7 @@ async def test_the_api_rides_out_a_neo4j_outage(own_neo4j: LocalNeo4j, auth_key:
         assert max(c.seconds for c in during) < FAIL_FAST_SECONDS
         assert traffic.ok_after(recovered) > 0, "the API recovers by itself"
         assert await half_applied(graph) == []
+        assert [str(v) for v in (await check_graph(graph)).violations] == []  # `macd check`
     finally:
         server.stop()
         if graph is not None:

@@ -381,10 +381,8 @@ def test_a_change_order_adds_products_under_a_parent_only() -> None:
     assert only(caught.value, ErrorCode.INVALID_INPUT).field == "parentInventoryId"
 
 
-@pytest.mark.parametrize(
-    "action", [OrderAction.MOVE, OrderAction.DISCONNECT, OrderAction.SUSPEND, OrderAction.RESUME]
-)
-def test_only_change_and_add_orders_add_products(action: OrderAction) -> None:
+@pytest.mark.parametrize("action", [OrderAction.DISCONNECT, OrderAction.SUSPEND, OrderAction.RESUME])
+def test_only_change_move_and_add_orders_add_products(action: OrderAction) -> None:
     with pytest.raises(RuleError) as caught:
         add(draft(action), mobile_broadband_tree(), "mbb", "CONN5G")
 

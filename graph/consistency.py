@@ -1,0 +1,209 @@
+"""The graph's invariants as Cypher: every statement returns the violations it finds, with ids.
+
+`check_graph` runs them all; `macd check` prints the result and the integration suite runs it
+after every test module. Each check is one `InvariantCheck` in `CHECKS`: a name, a sentence, and
+one constant statement returning rows `{ids, detail}`. The state tables below are parameters of
+those statements, so a new order, line or task state is allowed by adding it to a table (and
+documenting it in `docs/graph-model.md`), not by editing Cypher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from neo4j import AsyncManagedTransaction
+
+from graph.driver import Graph, run
+from rules.lifecycle_model import TaskState
+from rules.model import OPEN_ORDER_STATES, InventoryState, OrderState
+
+# Orders whose lines claim their items (R6). Follow-on orders waiting for another order are not
+# in this list: they may target items of an open order without claiming them (R15).
+CLAIMING_ORDER_STATES: tuple[str, ...] = tuple(sorted(s.value for s in OPEN_ORDER_STATES))
+
+PENDING_ITEM_STATES: tuple[str, ...] = (
+    InventoryState.INSTALLATION_PENDING.value,
+    InventoryState.CHANGE_PENDING.value,
+    InventoryState.DISCONNECT_PENDING.value,
+)
+# Items that are part of the installed base (not yet-to-be-installed, not history): they count for
+# bundle cardinality and their own children are counted against their specification.
+INSTALLED_ITEM_STATES: tuple[str, ...] = (
+    InventoryState.ACTIVE.value,
+    InventoryState.SUSPENDED.value,
+    InventoryState.CHANGE_PENDING.value,
+    InventoryState.DISCONNECT_PENDING.value,
+)
+
+_EVERY_TASK_STATE = [s.value for s in TaskState]
+_FINISHED_TASK_STATES = [TaskState.CLOSED_COMPLETE.value, TaskState.CANCELLED.value, TaskState.SKIPPED.value]
+
+LINE_STATES_BY_ORDER_STATE: dict[str, list[str]] = {s.value: [s.value] for s in OrderState}
+"""The states an order's lines may be in while the order is in a state (lines follow their order)."""
+
+TASK_STATES_BY_ORDER_STATE: dict[str, list[str]] = {
+    OrderState.DRAFT.value: [],
+    OrderState.SUBMITTED.value: [],
+    OrderState.REJECTED.value: [],
+    OrderState.IN_PROGRESS.value: _EVERY_TASK_STATE,
+    OrderState.CANCELLATION_IN_PROGRESS.value: _EVERY_TASK_STATE,
+    OrderState.COMPLETED.value: _FINISHED_TASK_STATES,
+    OrderState.CANCELLED.value: _FINISHED_TASK_STATES,
+}
+"""The states an order's tasks and domain orders may be in while the order is in a state; an order
+state missing from the table is not checked."""
+
+
+@dataclass(frozen=True)
+class InvariantCheck:
+    """One invariant: `statement` returns a row `{ids, detail}` per violation."""
+
+    name: str
+    description: str
+    statement: str
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One broken invariant: which check, the ids involved, and a sentence."""
+
+    check: str
+    ids: tuple[str, ...]
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.check}: {self.detail} [{', '.join(self.ids)}]"
+
+
+@dataclass
+class CheckReport:
+    """Every violation found, by check, in `CHECKS` order."""
+
+    checks: list[str] = field(default_factory=list)
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    def lines(self) -> list[str]:
+        if self.ok:
+            return [f"{len(self.checks)} invariants hold"]
+        return [f"{len(self.violations)} violation(s)", *(f"  {v}" for v in self.violations)]
+
+
+CHECKS: tuple[InvariantCheck, ...] = (
+    InvariantCheck(
+        "item-in-two-open-orders",
+        "an item is targeted by lines of at most one open order",
+        "MATCH (p:ProductInventory)<-[:TARGETS]-(:OrderLine)<-[:HAS_LINE]-(o:CustomerOrder) "
+        "WHERE o.state IN $claiming "
+        "WITH p, collect(DISTINCT o.id) AS orders WHERE size(orders) > 1 "
+        "RETURN [p.id] + orders AS ids, 'item is in ' + toString(size(orders)) + ' open orders' AS detail",
+    ),
+    InvariantCheck(
+        "claim-without-open-line",
+        "an item claimed by an order (openOrderId) is targeted by a line of that open order, or is "
+        "the copy of such an item at a move's new location",
+        "MATCH (p:ProductInventory) WHERE p.openOrderId IS NOT NULL "
+        "AND NOT EXISTS { MATCH (p)<-[:TARGETS]-(:OrderLine)<-[:HAS_LINE]-(o:CustomerOrder) "
+        "  WHERE o.id = p.openOrderId AND o.state IN $claiming } "
+        "AND NOT EXISTS { MATCH (p)-[:REPLACES]->(:ProductInventory)<-[:TARGETS]-(:OrderLine)"
+        "<-[:HAS_LINE]-(o:CustomerOrder) WHERE o.id = p.openOrderId AND o.state IN $claiming } "
+        "RETURN [p.id, p.openOrderId] AS ids, 'item is claimed by an order with no open line on it' AS detail",
+    ),
+    InvariantCheck(
+        "open-line-without-claim",
+        "every item a line of an open order targets is claimed by that order",
+        "MATCH (o:CustomerOrder)-[:HAS_LINE]->(l:OrderLine)-[:TARGETS]->(p:ProductInventory) "
+        "WHERE o.state IN $claiming AND coalesce(p.openOrderId, '') <> o.id "
+        "RETURN [l.id, p.id, o.id] AS ids, "
+        "'open line targets an item claimed by ' + coalesce(p.openOrderId, 'no order') AS detail",
+    ),
+    InvariantCheck(
+        "pending-without-open-order",
+        "an item in a pending state is claimed by an open order",
+        "MATCH (p:ProductInventory) WHERE p.state IN $pending "
+        "AND NOT EXISTS { MATCH (o:CustomerOrder) WHERE o.id = p.openOrderId AND o.state IN $claiming } "
+        "RETURN [p.id] AS ids, 'item is ' + p.state + ' without an open order' AS detail",
+    ),
+    InvariantCheck(
+        "live-under-inactive",
+        "no item other than INACTIVE hangs under an INACTIVE item",
+        "MATCH (up:ProductInventory {state: 'INACTIVE'})-[:HAS_CHILD]->(c:ProductInventory) "
+        "WHERE c.state <> 'INACTIVE' "
+        "RETURN [c.id, up.id] AS ids, 'item is ' + c.state + ' under INACTIVE ' + up.id AS detail",
+    ),
+    InvariantCheck(
+        "cardinality",
+        "every installed parent has between min and max installed children of each bundled "
+        "specification (per the specification version the parent was built from)",
+        "MATCH (p:ProductInventory)-[:INSTANCE_OF]->(s:ProductSpecification) WHERE p.state IN $installed "
+        "OPTIONAL MATCH (s)-[:HAS_VERSION]->(v:ProductSpecificationVersion) "
+        "WHERE v.version = coalesce(p.specVersion, s.version) "
+        "WITH p, coalesce(v, s) AS definition "
+        "MATCH (definition)-[b:BUNDLES]->(cs:ProductSpecification) "
+        "WITH p, cs, b, COUNT { (p)-[:HAS_CHILD]->(c:ProductInventory)-[:INSTANCE_OF]->(cs) "
+        "  WHERE c.state IN $installed } AS n "
+        "WHERE n < b.min OR n > b.max "
+        "RETURN [p.id, cs.id] AS ids, 'item has ' + toString(n) + ' ' + cs.id + ', its specification allows ' "
+        "+ toString(b.min) + '..' + toString(b.max) AS detail",
+    ),
+    InvariantCheck(
+        "one-parent",
+        "an item has at most one parent (an item or, for a root, an account)",
+        "MATCH (c:ProductInventory) "
+        "WITH c, COUNT { (:ProductInventory)-[:HAS_CHILD]->(c) } + COUNT { (:Account)-[:OWNS]->(c) } AS parents "
+        "WHERE parents > 1 "
+        "RETURN [c.id] AS ids, 'item has ' + toString(parents) + ' parents' AS detail",
+    ),
+    InvariantCheck(
+        "line-state",
+        "an order's lines are in a state its own state allows (LINE_STATES_BY_ORDER_STATE)",
+        "MATCH (o:CustomerOrder)-[:HAS_LINE]->(l:OrderLine) "
+        "WHERE o.state IN keys($lineStates) AND NOT l.state IN $lineStates[o.state] "
+        "RETURN [o.id, l.id] AS ids, 'line is ' + l.state + ' in a ' + o.state + ' order' AS detail",
+    ),
+    InvariantCheck(
+        "task-state",
+        "an order's domain orders and tasks are in states its own state allows (TASK_STATES_BY_ORDER_STATE)",
+        "MATCH (o:CustomerOrder)-[:DECOMPOSED_INTO]->(d:DomainOrder) WHERE o.state IN keys($taskStates) "
+        "OPTIONAL MATCH (d)-[:HAS_TASK]->(t:OrderTask) "
+        "WITH o, d, t WHERE NOT d.state IN $taskStates[o.state] "
+        "OR (t IS NOT NULL AND NOT t.state IN $taskStates[o.state]) "
+        "RETURN [o.id, d.id] + CASE WHEN t IS NULL THEN [] ELSE [t.id] END AS ids, "
+        "coalesce('task is ' + t.state + ', ', '') + 'domain order is ' + d.state + ' in a ' + o.state "
+        "+ ' order' AS detail",
+    ),
+)
+
+
+def check_parameters() -> dict[str, Any]:
+    """The state tables every check statement takes as parameters."""
+    return {
+        "claiming": list(CLAIMING_ORDER_STATES),
+        "pending": list(PENDING_ITEM_STATES),
+        "installed": list(INSTALLED_ITEM_STATES),
+        "lineStates": LINE_STATES_BY_ORDER_STATE,
+        "taskStates": TASK_STATES_BY_ORDER_STATE,
+    }
+
+
+async def check_graph(
+    graph: Graph, checks: Sequence[InvariantCheck] = CHECKS, parameters: Mapping[str, Any] | None = None
+) -> CheckReport:
+    """Run every check (one statement each, one read transaction) and collect the violations."""
+    params = dict(check_parameters() if parameters is None else parameters)
+    report = CheckReport(checks=[c.name for c in checks])
+
+    async def work(tx: AsyncManagedTransaction) -> list[Violation]:
+        found: list[Violation] = []
+        for check in checks:
+            rows = await run(tx, graph, check.statement, params)
+            found.extend(Violation(check.name, tuple(str(i) for i in r["ids"]), str(r["detail"])) for r in rows)
+        return found
+
+    report.violations = await graph.read(work)
+    return report
