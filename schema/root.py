@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import strawberry
-from strawberry.extensions import AddValidationRules, SchemaExtension
+from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension, ValidationCache
 
 from resolvers import (
     contract_cancel,
@@ -48,6 +48,7 @@ from schema.inventory_tree import InventoryTree
 from schema.limits import ArgumentLengths, HideSuggestions, TokenLimit, validation_rules
 from schema.orders import CustomerOrder, OrderLinePreview, OrderPayload
 from schema.pagination import AccountConnection
+from schema.planner import PlannedReads
 from schema.types import Account, ProductInventory, ProductSpecification
 from service.settings import Limits
 
@@ -189,17 +190,24 @@ class Mutation:
     )
 
 
+DOCUMENT_CACHE_SIZE = 512
+
+
 def build_schema(limits: Limits | None = None) -> strawberry.Schema:
     """The schema with the request limits (depth, aliases, tokens, cost, argument lengths) in force."""
     limits = limits or Limits()
     settled = limits
     rules = validation_rules(limits)
-    # Factories, not instances: each request gets its own extension objects.
+    # Factories, not instances: each request gets its own extension objects. The parse and validation
+    # caches are shared (bounded LRU, keyed by the query text); the limits run before the planner.
     extensions: list[Callable[[], SchemaExtension]] = [
         ServiceErrors,
         lambda: TokenLimit(settled),
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: AddValidationRules(rules),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
         lambda: ArgumentLengths(settled),
+        PlannedReads,
     ]
     if not limits.suggestions:
         extensions.append(HideSuggestions)

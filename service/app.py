@@ -13,6 +13,7 @@ import logging
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -37,6 +38,8 @@ from web.graphiql import graphiql_html
 from web.routes import web_routes
 
 log = logging.getLogger("macd.app")
+# `X-Read-Plan: off` makes the resolvers answer every field (the planner's reference behaviour).
+PLAN_HEADER = "x-read-plan"
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"
@@ -97,7 +100,11 @@ class MacdGraphQL(GraphQL[Context, None]):
         graph = self.graph_of().for_request(caller.id, caller.account_scope, limits.statements_per_request,
                                             self.ready)
         return Context(graph=graph, caller=caller, loaders=create_loaders(graph), request_id=request_id,
-                       request=request, now=request_now(request.headers, self.settings.test_clock_token))
+                       request=request, now=request_now(request.headers, self.settings.test_clock_token),
+                       plan_reads=request.headers.get(PLAN_HEADER) != "off")
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = process_result(result)
