@@ -67,12 +67,13 @@ def client_error(error: GraphQLError) -> GraphQLError:
     """The error as the client sees it: user errors kept and coded, unexpected ones masked and logged."""
     original = error.original_error
     request_id = request_id_var.get()
+    syntax = error if isinstance(error, GraphQLSyntaxError) else original
+    if isinstance(syntax, GraphQLSyntaxError):  # raised directly, or wrapped by a parsing extension
+        code = "TOO_MANY_TOKENS" if "tokens. Parsing aborted" in syntax.message else "GRAPHQL_PARSE_FAILED"
+        return _with(error, code=code)
     if original is None:
         if error.extensions and "code" in error.extensions:
             return error
-        if isinstance(error, GraphQLSyntaxError):
-            code = "TOO_MANY_TOKENS" if "tokens. Parsing aborted" in error.message else "GRAPHQL_PARSE_FAILED"
-            return _with(error, code=code)
         return _with(error, code="GRAPHQL_VALIDATION_FAILED")
     if isinstance(original, GraphQLError):
         return _with(error, **(original.extensions or {}))

@@ -28,6 +28,7 @@ from graph.driver import Graph, open_graph
 from graph.migrations import migrate
 from resolvers.loaders import create_loaders
 from schema.context import Caller, Context
+from schema.errors import client_error
 from schema.root import build_schema
 from service.auth import TokenVerifier, persona_tokens
 from service.clock import request_now
@@ -107,6 +108,8 @@ class MacdGraphQL(GraphQL[Context, None]):
         return orjson.dumps(data)
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
+        if result.errors:  # errors raised inside an extension's hook bypass ServiceErrors; code them here
+            result.errors = [client_error(e) for e in result.errors]
         data = process_result(result)
         if request.state.media_type == GRAPHQL_RESPONSE and is_request_error(result):
             data.pop("data", None)

@@ -152,3 +152,18 @@ async def test_another_accounts_ids_answer_not_found_to_every_customer_mutation(
     own = await customer(f'mutation {{ createOrder(input: {{accountId: "{CONTOSO}", action: CHANGE}}) '
                          f"{{ order {{ id state }} {errors} }} }}")
     assert own["createOrder"]["errors"] == [] and own["createOrder"]["order"]["state"] == "DRAFT"
+
+
+async def test_planned_reads_are_scoped_too(clean_graph: Graph, api: Api, api_as: ApiFactory) -> None:
+    """`inventoryItem` and `inventoryTree` asked alone are answered by the read planner's own statement."""
+    await load_demo_data(clean_graph)
+    customer = api_as("customer", accounts=[CONTOSO])
+    for planned in ("query ($id: ID!) { inventoryItem(id: $id) { id name children { id } } }",
+                    "query ($id: ID!) { inventoryTree(rootId: $id) { nodes { id } edges { childId } } }"):
+        other = await customer(planned, id=MBB)
+        own = await customer(planned, id=CONTOSO_ROOT)
+        admin = await api(planned, id=MBB)
+        (name,) = other
+        assert other[name] in (None, {"nodes": [], "edges": []})
+        assert own[name] not in (None, {"nodes": [], "edges": []})
+        assert admin[name] not in (None, {"nodes": [], "edges": []})

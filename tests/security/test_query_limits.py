@@ -94,6 +94,8 @@ async def test_over_long_ids_and_text_are_invalid_input_naming_the_field(api: Ap
     assert "8200 characters" in error["message"]
     inline = await api.raw('{ order(id: "' + "o" * 500 + '") { id } }')
     assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in inline["errors"]] == [("INVALID_INPUT", "id")]
+    planned = await api.raw('{ inventoryItem(id: "' + "p" * 500 + '") { id } }')  # a read the planner answers
+    assert [(e["extensions"]["code"], e["extensions"]["field"]) for e in planned["errors"]] == [("INVALID_INPUT", "id")]
     reason = await api.raw('mutation ($r: String!) { rejectOrder(orderId: "o", reason: $r) { errors { code } } }',
                            r="why " * 1000)
     assert [e["extensions"]["field"] for e in reason["errors"]] == ["reason"]
