@@ -30,6 +30,17 @@ CREATE (a)-[:OWNS]->(two:ProductInventory {id: 'cs-two-parents', state: 'INACTIV
 CREATE (done)-[:HAS_LINE]->(:OrderLine {id: 'cs-stale-line', state: 'IN_PROGRESS'})
 CREATE (done)-[:DECOMPOSED_INTO]->(d:DomainOrder {id: 'cs-do', state: 'CLOSED_COMPLETE'})
 CREATE (d)-[:HAS_TASK]->(:OrderTask {id: 'cs-open-task', state: 'OPEN'})
+CREATE (:ProductInventory {id: 'cs-stray-follow-on', state: 'ACTIVE', followOnOrderId: 'cs-o2'})
+"""
+
+# A follow-on (R15) waiting behind a running order on the same item: both lines are allowed.
+FOLLOW_ON_GRAPH = """
+CREATE (first:CustomerOrder {id: 'cs-first', state: 'IN_PROGRESS'})
+CREATE (next:CustomerOrder {id: 'cs-next', state: 'QUEUED', followsOrderId: 'cs-first'})
+CREATE (p:ProductInventory {id: 'cs-shared', state: 'CHANGE_PENDING', openOrderId: 'cs-first',
+                            followOnOrderId: 'cs-next'})
+CREATE (first)-[:HAS_LINE]->(:OrderLine {id: 'cs-first-line', state: 'IN_PROGRESS'})-[:TARGETS]->(p)
+CREATE (next)-[:HAS_LINE]->(:OrderLine {id: 'cs-next-line', state: 'QUEUED'})-[:TARGETS]->(p)
 """
 
 
@@ -65,6 +76,7 @@ async def test_every_broken_invariant_is_reported_with_its_ids(clean_graph: Grap
         ("one-parent", ("cs-two-parents",)),
         ("line-state", ("cs-done", "cs-stale-line")),
         ("task-state", ("cs-done", "cs-do", "cs-open-task")),
+        ("follow-on-claim", ("cs-stray-follow-on", "cs-o2")),
     }, report.lines()
     assert {v.check for v in report.violations} == {c.name for c in CHECKS}
 
@@ -72,3 +84,13 @@ async def test_every_broken_invariant_is_reported_with_its_ids(clean_graph: Grap
     assert done.returncode == 1
     assert "live-under-inactive" in done.stdout and "cs-alive, cs-dead" in done.stdout
     await write(clean_graph, "MATCH (n) DETACH DELETE n")  # leave the module's graph consistent
+
+
+async def test_a_follow_on_waiting_on_an_item_of_its_first_order_is_no_double_claim(clean_graph: Graph) -> None:
+    await write(clean_graph, FOLLOW_ON_GRAPH)
+    assert (await check_graph(clean_graph)).ok
+    await write(clean_graph, "MATCH (o:CustomerOrder {id: 'cs-next'}) REMOVE o.followsOrderId")
+    found = {v.check for v in (await check_graph(clean_graph)).violations}
+    assert found == {"follow-on-claim"}
+    await write(clean_graph, "MATCH (n) DETACH DELETE n")  # leave the module's graph consistent
+

@@ -79,6 +79,8 @@ MUTATIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
     "completeWorkOrder": ("workorder.complete", _order_mutation("completeWorkOrder", "workOrderId"), {}),
     "failWorkOrder": ("workorder.fail", _order_mutation("failWorkOrder", "workOrderId", ', reason: "no access"'),
                       {}),
+    "reviseOrder": ("order.revise", _order_mutation("reviseOrder", extra=', reason: "customer asked"'), {}),
+    "cancelRevision": ("revision.cancel", _order_mutation("cancelRevision"), {}),
     "receiveReturn": ("return.receive", _order_mutation("receiveReturn", "returnId"), {}),
     "closeReturn": ("return.close", _order_mutation("closeReturn", "returnId"), {}),
 }
