@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
-.PHONY: setup run test lint schema neo4j-jars web-assets bench clean-local
+.PHONY: setup run test lint schema neo4j-jars web-assets bench bench-orders clean-local
 
 setup: $(VENV)/.installed neo4j/lib/.complete web/static/vendor/.complete
 
@@ -35,7 +35,16 @@ lint: setup
 schema: $(VENV)/.installed
 	$(PY) -m service.cli export-schema
 
-bench: setup
+benchmarks/peer/node_modules/.complete: benchmarks/peer/package.json benchmarks/peer/package-lock.json
+	cd benchmarks/peer && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The floor, this service and @neo4j/graphql side by side; writes the table to docs/benchmarks.md.
+bench: setup benchmarks/peer/node_modules/.complete
+	$(PY) -m benchmarks.compare
+
+# Capture, approval, completion and cancellation timings at 10 to 10,000 lines, with round trips.
+bench-orders: setup
 	$(PY) -m benchmarks.orders
 
 clean-local:

@@ -49,8 +49,8 @@ def api_server(env: dict[str, str]) -> Iterator[LiveServer]:
         server.stop()
 
 
-def tree_document(items: int, *, physical_leaves: bool = False) -> dict[str, Any]:
-    """One account whose single root has about `items` items in three levels."""
+def tree_document(items: int, *, physical_leaves: bool = False, prefix: str = "") -> dict[str, Any]:
+    """One account whose single root has about `items` items in three levels (ids start with `prefix`)."""
     middle = max(1, int(math.sqrt(items - 1)))
     leaves_total = max(0, items - 1 - middle)
     per = math.ceil(leaves_total / middle) if middle else 0
@@ -67,20 +67,20 @@ def tree_document(items: int, *, physical_leaves: bool = False) -> dict[str, Any
         for leaf in range(per):
             if made >= leaves_total:
                 break
-            leaves.append({"id": f"leaf-{m}-{leaf}", "name": "Port", "specificationId": "b-leaf",
-                           "state": "ACTIVE", "locationId": "loc-1", "characteristics": {"speed": "1G"}})
+            leaves.append({"id": f"{prefix}leaf-{m}-{leaf}", "name": "Port", "specificationId": "b-leaf",
+                           "state": "ACTIVE", "locationId": f"{prefix}loc-1", "characteristics": {"speed": "1G"}})
             made += 1
-        mids.append({"id": f"mid-{m}", "name": "Site", "specificationId": "b-mid", "state": "ACTIVE",
-                     "locationId": "loc-1", "children": leaves})
-    root = {"id": "root", "name": "Bundle", "specificationId": "b-root", "state": "ACTIVE", "locationId": "loc-1",
+        mids.append({"id": f"{prefix}mid-{m}", "name": "Site", "specificationId": "b-mid", "state": "ACTIVE",
+                     "locationId": f"{prefix}loc-1", "children": leaves})
+    root = {"id": f"{prefix}root", "name": "Bundle", "specificationId": "b-root", "state": "ACTIVE", "locationId": f"{prefix}loc-1",
             "children": mids}
     return {
         "catalog": {"productSpecifications": specs},
-        "accounts": [{"id": "acc-bench", "name": "Bench", "segment": "ENTERPRISE",
-                      "locations": [{"id": f"loc-{i}", "name": f"Site {i}", "address": "1 Road", "city": "Town",
+        "accounts": [{"id": f"acc-bench{prefix}", "name": "Bench", "segment": "ENTERPRISE",
+                      "locations": [{"id": f"{prefix}loc-{i}", "name": f"Site {i}", "address": "1 Road", "city": "Town",
                                      "country": "GB"} for i in (1, 2)],
                       "inventory": [root],
-                      "contracts": [{"id": "ctr-bench", "name": "Bench", "state": "ACTIVE", "startDate": "2024-01-01",
+                      "contracts": [{"id": f"{prefix}ctr-bench", "name": "Bench", "state": "ACTIVE", "startDate": "2024-01-01",
                                      "entitlements": []}]}],
     }
 

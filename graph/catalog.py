@@ -33,12 +33,21 @@ SPECS_BY_IDS = "UNWIND $ids AS sid MATCH (s:ProductSpecification {id: sid}) RETU
 ALL_SPECS = "MATCH (s:ProductSpecification) RETURN " + SPEC_COLUMNS + " ORDER BY s.name, s.id"
 
 
+def spec_version(raw: Any) -> str:
+    """A specification's stored `version` as text, "1" when it has none."""
+    return str(raw or "1")
+
+
+def spec_physical(raw: Any) -> bool:
+    return bool(raw)
+
+
 def spec_from(r: Any) -> SpecRecord:
     return SpecRecord(
         id=r["id"],
         name=r["name"],
-        version=str(r["version"] or "1"),
-        physical=bool(r["physical"]),
+        version=spec_version(r["version"]),
+        physical=spec_physical(r["physical"]),
         description=r["description"],
         characteristics=parse_characteristic_specs(r["characteristics"]),
         bundles=tuple(

@@ -370,6 +370,33 @@ async def fulfillment_in(tx: Tx, graph: Graph, order_id: str) -> Fulfillment:
     )
 
 
+# The domain orders and tasks a task transition decides on. Line ids are read only for the domain
+# order of a point-of-no-return task (closing it marks them), so the cost does not grow with the order.
+DOMAIN_ORDERS_FOR_TASK = (
+    "MATCH (o:CustomerOrder {id: $id}) "
+    "RETURN [(o)-[:DECOMPOSED_INTO]->(d:DomainOrder) | {domainOrder: d {.*}, "
+    "tasks: [(d)-[:HAS_TASK]->(t:OrderTask) | t {.*}], "
+    "lineIds: CASE WHEN EXISTS { (d)-[:HAS_TASK]->(:OrderTask {id: $taskId, pointOfNoReturn: true}) } "
+    "THEN [(d)-[:COVERS_LINE]->(l:OrderLine) | l.id] ELSE [] END}] AS domainOrders, "
+    "[(o)-[:HAS_WORK_ORDER]->(w:WorkOrder) | w {.*}] AS workOrders"
+)
+
+
+async def domain_orders_for_task_in(tx: Tx, graph: Graph, order_id: str, task_id: str) -> Fulfillment:
+    """The order's domain orders with their tasks, and its work orders, as a transition of `task_id`
+    needs them (no returns; line ids only where a point of no return is being passed)."""
+    rows = await run(tx, graph, DOMAIN_ORDERS_FOR_TASK, {"id": order_id, "taskId": task_id})
+    found = rows[0]["domainOrders"] if rows else []
+    return Fulfillment(
+        domain_orders=_sorted_domain_orders(
+            _domain_order_from(d["domainOrder"], d["tasks"], d["lineIds"]) for d in found
+        ),
+        work_orders=sorted((_work_order_from(w) for w in (rows[0]["workOrders"] if rows else [])),
+                           key=lambda w: w.id),
+        returns=[],
+    )
+
+
 async def services_in(tx: Tx, graph: Graph, item_ids: Iterable[str]) -> dict[str, list[ServiceItem]]:
     """The service inventory realizing each product item (R9)."""
     wanted = sorted(set(item_ids))

@@ -151,6 +151,18 @@ async def lock_order(tx: Tx, graph: Graph, order_id: str) -> Order | None:
     return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
 
 
+async def order_header_in(tx: Tx, graph: Graph, order_id: str) -> Order | None:
+    """The order without its lines, inside the caller's transaction (after it took the lock)."""
+    rows = await run(tx, graph, "MATCH (o:CustomerOrder {id: $id}) RETURN o {.*} AS order", {"id": order_id})
+    return order_from(rows[0]["order"]) if rows else None
+
+
+async def order_in(tx: Tx, graph: Graph, order_id: str) -> Order | None:
+    """The order with its lines, inside the caller's transaction (after it took the lock)."""
+    rows = await run(tx, graph, "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES, {"id": order_id})
+    return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
+
+
 async def find_by_idempotency_key(tx: Tx, graph: Graph, key: str) -> Order | None:
     rows = await run(
         tx, graph, "MATCH (o:CustomerOrder {idempotencyKey: $key}) " + ORDER_WITH_LINES, {"key": key}

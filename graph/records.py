@@ -217,6 +217,11 @@ def parse_templates(raw: Any) -> tuple[TaskTemplateRecord, ...]:
     )
 
 
+def item_version(raw: Any) -> int:
+    """An item's stored `version`, 1 when it has none."""
+    return raw or 1
+
+
 def to_date(value: Any) -> date | None:
     if value is None:
         return None

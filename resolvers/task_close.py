@@ -44,8 +44,8 @@ async def apply_closure(
     if activation:
         milestones.append("FIRST_ACTIVATION")
     await task_flow.stamp_milestones(tx, graph, order.id, milestones, now_of(info))
-    if closure.order_completes:
-        await complete_order(tx, graph, order, now_of(info))
+    if closure.order_completes:  # completion needs the lines: read them now, under the lock taken
+        await complete_order(tx, graph, await order_graph.order_in(tx, graph, order.id) or order, now_of(info))
     else:
         await order_graph.touch_order(tx, graph, order.id)
 

@@ -12,14 +12,13 @@ from graph import fulfillment, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
 from graph.records import DomainOrderRecord, TaskRecord
-from resolvers.order_lifecycle import lock_order_for
 from resolvers.order_mutation import not_found, run_order_mutation
 from rules.fulfillment import start_task
 from rules.lifecycle_model import TaskState
 from rules.model import Order
 from rules.schedule import start_of
 from rules.task_flow import OrderFlow, require_ready
-from schema.context import Context, caller_of, now_of
+from schema.context import Context, authorize, caller_of, now_of
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -30,12 +29,14 @@ async def lock_task(
     tx: Tx, graph: Graph, info: Ctx, task_id: str, action: str
 ) -> tuple[Order, fulfillment.Fulfillment]:
     """Lock the order the task belongs to (so concurrent closes and cancellations queue), then read
-    the order's fulfillment as it now is. NOT_FOUND when there is no such task."""
+    the order's header (no lines), its domain orders with their tasks and its work orders as they
+    now are. NOT_FOUND when there is no such task. The cost does not grow with the number of lines."""
     order_id = await fulfillment.lock_order_of_task(tx, graph, task_id)
-    if order_id is None:
+    order = await order_graph.order_header_in(tx, graph, order_id) if order_id else None
+    if order is None:
         raise not_found("taskId", task_id, what="task")
-    order = await lock_order_for(tx, graph, info, order_id, action)
-    return order, await fulfillment.fulfillment_in(tx, graph, order_id)
+    authorize(info, action, order.account_id)
+    return order, await fulfillment.domain_orders_for_task_in(tx, graph, order.id, task_id)
 
 
 def find_task(stored: fulfillment.Fulfillment, task_id: str) -> tuple[DomainOrderRecord, TaskRecord]:

@@ -31,6 +31,7 @@ class Context:
     loaders: Loaders
     request_id: str
     request: Any = None
+    plan_reads: bool = True  # answer plannable reads with one statement (schema/planner.py)
     now: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import strawberry
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
 
 from resolvers import (
     contract_cancel,
@@ -45,6 +45,7 @@ from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
 from schema.orders import CustomerOrder, OrderLinePreview, OrderPayload
 from schema.pagination import AccountConnection
+from schema.planner import PlannedReads
 from schema.types import Account, ProductInventory, ProductSpecification
 
 
@@ -185,4 +186,15 @@ class Mutation:
     )
 
 
-schema = strawberry.Schema(query=Query, mutation=Mutation, extensions=[lambda: MaskErrors(should_mask_error=should_mask)])
+# Parsed and validated documents are cached across requests (bounded LRU, keyed by the query text).
+DOCUMENT_CACHE_SIZE = 512
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    extensions=[
+        lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
+        PlannedReads,
+        lambda: MaskErrors(should_mask_error=should_mask),
+    ],
+)

@@ -5,6 +5,7 @@ Nested fields go through the request's DataLoaders, so a query costs one round t
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Annotated
 
@@ -274,7 +275,8 @@ class ProductInventory:
 
     @strawberry.field
     async def children(self, info: Ctx) -> list[ProductInventory]:
-        return [ProductInventory.of(c) for c in await info.context.loaders.children.load(self.record.id)]
+        below = self.depth + 1
+        return [ProductInventory.of(replace(c, depth=below)) for c in await info.context.loaders.children.load(self.record.id)]
 
     @strawberry.field(description="Items above this one, root first.")
     async def ancestors(self, info: Ctx) -> list[ProductInventory]:

@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
@@ -27,6 +28,8 @@ from web.graphiql import graphiql_html
 from web.routes import web_routes
 
 log = logging.getLogger("macd.app")
+# `X-Read-Plan: off` makes the resolvers answer every field (the planner's reference behaviour).
+PLAN_HEADER = "x-read-plan"
 
 
 class MacdGraphQL(GraphQL[Context, None]):
@@ -46,7 +49,11 @@ class MacdGraphQL(GraphQL[Context, None]):
         )
         graph: Graph = self.graph_of()
         return Context(graph=graph, caller=caller, loaders=create_loaders(graph), request_id=request_id,
-                       request=request, now=request_now(request.headers, self.test_clock_token))
+                       request=request, now=request_now(request.headers, self.test_clock_token),
+                       plan_reads=request.headers.get(PLAN_HEADER) != "off")
+
+    def encode_json(self, data: object) -> bytes:
+        return orjson.dumps(data)
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         """GraphiQL from the service's own static files, so it works with no internet access."""

@@ -77,7 +77,12 @@ def run(settings: Settings, demo: bool) -> int:
         print(asyncio.run(prepare_database(settings, demo)), flush=True)
         print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", flush=True)
         print(f"Explorer: http://{settings.host}:{settings.port}/explore", flush=True)
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        print(f"{settings.workers} worker process(es) (MACD_WORKERS)", flush=True)
+        if settings.workers == 1:
+            uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
+        else:  # each worker builds its own app (and driver) from the same environment
+            uvicorn.run("service.app:create_app", factory=True, workers=settings.workers, host=settings.host,
+                        port=settings.port, log_level="info")
     finally:
         if server is not None:
             print("stopping the local Neo4j ...", flush=True)

@@ -26,6 +26,7 @@ class Settings:
     local_bolt_port: int
     host: str
     port: int
+    workers: int = 1
     max_tree_depth: int = MAX_TREE_DEPTH
     """`MACD_MAX_TREE_DEPTH` (1..64): how many levels below its root an item may sit; every write
     (import, generator, added products) enforces it, and every read walks that deep."""
@@ -53,6 +54,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         local_bolt_port=int(env.get("MACD_NEO4J_BOLT_PORT", "7687")),
         host=env.get("HOST", "127.0.0.1"),
         port=int(env.get("PORT", "8000")),
+        workers=max(1, int(env.get("MACD_WORKERS") or os.cpu_count() or 1)),
         max_tree_depth=tree_depth_bound(env.get("MACD_MAX_TREE_DEPTH")),
         test_clock_token=env.get("MACD_TEST_CLOCK_TOKEN") or None,
     )

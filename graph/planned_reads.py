@@ -1,0 +1,142 @@
+"""How GraphQL fields of the installed base are stored, for reads planned as one statement.
+
+`schema/planner.py` walks a query's selection set over the GraphQL schema (the shape of the
+answer) and asks this module, field by field, where the value lives: a property of the node,
+a relationship to follow, a JSON property to decode. It assembles one statement per root field
+from the constant fragments below, chosen by the selection set: labels, relationship types,
+property names and variable names are fixed here or taken from the schema's own field names,
+and every value (ids, depth bounds) travels as a parameter.
+
+A plain field with no entry here reads the node property of the same name (`id`, `name`,
+`state`, `address`...). Fields with a resolver must have an entry to be planned; a query that
+selects anything else is served by the resolvers instead.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from graph import inventory
+from graph.catalog import spec_physical, spec_version
+from graph.records import item_version, parse_characteristic_specs, parse_json_map, to_datetime
+
+IDENTIFIER = re.compile(r"^[A-Za-z][A-Za-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class Property:
+    """The node property `name`, decoded in Python by `decode` when given."""
+
+    name: str
+    decode: Callable[[Any], Any] | None = None
+
+
+@dataclass(frozen=True)
+class Link:
+    """Nodes of `label` reached from the node along `pattern` (one, or many ordered by `order`)."""
+
+    pattern: str
+    label: str
+    many: bool
+    order: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Embedded:
+    """A JSON property decoded into a list of maps keyed by the GraphQL field names of the items."""
+
+    name: str
+    decode: Callable[[Any], list[dict[str, Any]]]
+
+
+@dataclass(frozen=True)
+class Level:
+    """How many levels below the start of the walk the node is (computed, not stored)."""
+
+
+Storage = Property | Link | Embedded | Level
+
+# GraphQL object type -> node label, for the types a planned read can return.
+LABELS = {
+    "ProductInventory": "ProductInventory",
+    "ProductSpecification": "ProductSpecification",
+    "Location": "Location",
+}
+
+
+def _item_characteristics(raw: Any) -> list[dict[str, Any]]:
+    return [{"name": k, "value": v} for k, v in sorted(parse_json_map(raw).items())]
+
+
+def _spec_characteristics(raw: Any) -> list[dict[str, Any]]:
+    return [{"name": c.name, "values": list(c.values), "default": c.default}
+            for c in parse_characteristic_specs(raw)]
+
+
+# (GraphQL type, GraphQL field) -> where the value is, for fields that are not a same-named property.
+FIELDS: dict[tuple[str, str], Storage] = {
+    ("ProductInventory", "version"): Property("version", item_version),
+    ("ProductInventory", "createdAt"): Property("createdAt", to_datetime),
+    ("ProductInventory", "depth"): Level(),
+    ("ProductInventory", "characteristics"): Embedded("characteristics", _item_characteristics),
+    ("ProductInventory", "specification"): Link("-[:INSTANCE_OF]->", "ProductSpecification", many=False),
+    ("ProductInventory", "location"): Link("-[:AT]->", "Location", many=False),
+    ("ProductInventory", "children"): Link("-[:HAS_CHILD]->", "ProductInventory", many=True, order=("name", "id")),
+    ("ProductSpecification", "version"): Property("version", spec_version),
+    ("ProductSpecification", "physical"): Property("physical", spec_physical),
+    ("ProductSpecification", "characteristics"): Embedded("characteristics", _spec_characteristics),
+}
+
+# Variable names by nesting level; a planned statement nests at most this deep.
+VARIABLES = tuple("n" + str(i) for i in range(64))
+MAX_DEPTH = inventory.MAX_DEPTH
+
+
+def checked(name: str) -> str:
+    """A label or property name taken from the schema, refused unless it is a plain identifier."""
+    if not IDENTIFIER.match(name):
+        raise ValueError(f"not a plain identifier: {name!r}")
+    return name
+
+
+def property_of(var: str, name: str) -> str:
+    return var + "." + checked(name)
+
+
+def row(columns: list[str]) -> str:
+    """The values of one node as a list, in the planner's column order."""
+    return "[" + ", ".join(columns) + "]"
+
+
+def follow(var: str, link: Link, target: str, projection: str) -> str:
+    """The projection of the nodes `link` reaches from `var` (bound to `target` inside)."""
+    step = "(" + var + ")" + link.pattern + "(" + target + ":" + checked(link.label) + ")"
+    if not link.many:
+        return "[" + step + " | " + projection + "][0]"
+    if not link.order:
+        return "[" + step + " | " + projection + "]"
+    order = ", ".join(property_of(target, p) for p in link.order)
+    return "COLLECT { MATCH " + step + " WITH " + target + " ORDER BY " + order + " RETURN " + projection + " }"
+
+
+def next_level(depth: str) -> str:
+    return "(" + depth + " + 1)"
+
+
+# One item by id: its account (for authorization) and the planned projection of it.
+ITEM_HEAD = "MATCH (n0:ProductInventory {id: $id}) RETURN n0.accountId AS accountId, "
+ITEM_TAIL = " AS row"
+
+# A subtree as flat nodes, parents before children, as `graph.inventory.TREE` walks it.
+TREE_HEAD = (
+    "MATCH (r:ProductInventory {id: $rootId}) "
+    "MATCH path = (r)" + inventory.WALK_DOWN + "(n0:ProductInventory) WHERE length(path) <= $depth "
+    "WITH r, n0, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
+    "ORDER BY depth, n0.name, n0.id "
+    "RETURN r.accountId AS accountId, collect([depth, n0.id, up, "
+)
+TREE_TAIL = "]) AS nodes"
+TREE_DEPTH = "depth"
