@@ -18,9 +18,10 @@ from neo4j import AsyncManagedTransaction
 from graph.driver import Graph, run
 from rules.lifecycle_model import DONE_TASK_STATES, TaskState, WorkOrderState
 from rules.model import OPEN_ORDER_STATES, InventoryState, OrderState
+from rules.revision import OPEN_REVISION_STATES
 
-# Orders whose lines claim their items (R6). Follow-on orders waiting for another order are not
-# in this list: they may target items of an open order without claiming them (R15).
+# Orders whose lines claim their items (R6). A follow-on order (R15) may target an item its first
+# order holds: it then claims the item as `followOnOrderId`, and the checks below accept that claim.
 CLAIMING_ORDER_STATES: tuple[str, ...] = tuple(sorted(s.value for s in OPEN_ORDER_STATES))
 
 PENDING_ITEM_STATES: tuple[str, ...] = (
@@ -47,7 +48,9 @@ TASK_STATES_BY_ORDER_STATE: dict[str, list[str]] = {
     OrderState.DRAFT.value: [],
     OrderState.SUBMITTED.value: [],
     OrderState.REJECTED.value: [],
+    OrderState.QUEUED.value: [],
     OrderState.IN_PROGRESS.value: _EVERY_TASK_STATE,
+    OrderState.REVISION_IN_PROGRESS.value: _EVERY_TASK_STATE,
     OrderState.CANCELLATION_IN_PROGRESS.value: _EVERY_TASK_STATE,
     OrderState.COMPLETED.value: _FINISHED_TASK_STATES,
     OrderState.CANCELLED.value: _FINISHED_TASK_STATES,
@@ -63,7 +66,9 @@ WORK_ORDER_STATES_BY_ORDER_STATE: dict[str, list[str]] = {
     OrderState.DRAFT.value: [],
     OrderState.SUBMITTED.value: [],
     OrderState.REJECTED.value: [],
+    OrderState.QUEUED.value: [],
     OrderState.IN_PROGRESS.value: _EVERY_WORK_ORDER_STATE,
+    OrderState.REVISION_IN_PROGRESS.value: _EVERY_WORK_ORDER_STATE,
     OrderState.CANCELLATION_IN_PROGRESS.value: _EVERY_WORK_ORDER_STATE,
     OrderState.COMPLETED.value: _FINISHED_WORK_ORDER_STATES,
     OrderState.CANCELLED.value: _FINISHED_WORK_ORDER_STATES,
@@ -71,8 +76,9 @@ WORK_ORDER_STATES_BY_ORDER_STATE: dict[str, list[str]] = {
 """The states an order's work orders may be in while the order is in a state (R13: a finished order
 has no field work left; a failed visit is cancelled when its order ends)."""
 
-HOLDABLE_ORDER_STATES: tuple[str, ...] = (OrderState.IN_PROGRESS.value,)
-"""Only an order in progress can be on hold (a cancelled order's hold is cleared)."""
+HOLDABLE_ORDER_STATES: tuple[str, ...] = (OrderState.IN_PROGRESS.value, OrderState.REVISION_IN_PROGRESS.value)
+"""Only an order in progress can be on hold, and it stays held while it is revised (a cancelled
+order's hold is cleared)."""
 
 DONE_TASKS: tuple[str, ...] = tuple(sorted(s.value for s in DONE_TASK_STATES))
 
@@ -120,19 +126,21 @@ CHECKS: tuple[InvariantCheck, ...] = (
         "item-in-two-open-orders",
         "an item is targeted by lines of at most one open order",
         "MATCH (p:ProductInventory)<-[:TARGETS]-(:OrderLine)<-[:HAS_LINE]-(o:CustomerOrder) "
-        "WHERE o.state IN $claiming "
+        "WHERE o.state IN $claiming AND o.id <> coalesce(p.followOnOrderId, '') "
         "WITH p, collect(DISTINCT o.id) AS orders WHERE size(orders) > 1 "
         "RETURN [p.id] + orders AS ids, 'item is in ' + toString(size(orders)) + ' open orders' AS detail",
     ),
     InvariantCheck(
         "claim-without-open-line",
-        "an item claimed by an order (openOrderId) is targeted by a line of that open order, or is "
-        "the copy of such an item at a move's new location",
+        "an item claimed by an order (openOrderId) is targeted by a line of that open order or of its "
+        "open revision (R14), or is the copy of such an item at a move's new location",
         "MATCH (p:ProductInventory) WHERE p.openOrderId IS NOT NULL "
         "AND NOT EXISTS { MATCH (p)<-[:TARGETS]-(:OrderLine)<-[:HAS_LINE]-(o:CustomerOrder) "
         "  WHERE o.id = p.openOrderId AND o.state IN $claiming } "
         "AND NOT EXISTS { MATCH (p)-[:REPLACES]->(:ProductInventory)<-[:TARGETS]-(:OrderLine)"
         "<-[:HAS_LINE]-(o:CustomerOrder) WHERE o.id = p.openOrderId AND o.state IN $claiming } "
+        "AND NOT EXISTS { MATCH (o:CustomerOrder {id: p.openOrderId})-[:HAS_REVISION]->(r:OrderRevision) "
+        "  WHERE r.state IN $openRevisions AND p.id IN r.itemIds } "
         "RETURN [p.id, p.openOrderId] AS ids, 'item is claimed by an order with no open line on it' AS detail",
     ),
     InvariantCheck(
@@ -140,8 +148,21 @@ CHECKS: tuple[InvariantCheck, ...] = (
         "every item a line of an open order targets is claimed by that order",
         "MATCH (o:CustomerOrder)-[:HAS_LINE]->(l:OrderLine)-[:TARGETS]->(p:ProductInventory) "
         "WHERE o.state IN $claiming AND coalesce(p.openOrderId, '') <> o.id "
+        "AND coalesce(p.followOnOrderId, '') <> o.id "
         "RETURN [l.id, p.id, o.id] AS ids, "
         "'open line targets an item claimed by ' + coalesce(p.openOrderId, 'no order') AS detail",
+    ),
+    InvariantCheck(
+        "follow-on-claim",
+        "an item's follow-on claim (followOnOrderId, R15) belongs to an open follow-on order with a line "
+        "on the item, whose first order is the open order holding the item",
+        "MATCH (p:ProductInventory) WHERE p.followOnOrderId IS NOT NULL "
+        "OPTIONAL MATCH (f:CustomerOrder {id: p.followOnOrderId}) "
+        "WITH p, f WHERE f IS NULL OR NOT f.state IN $claiming OR f.followsOrderId IS NULL "
+        "OR coalesce(p.openOrderId, '') <> f.followsOrderId "
+        "OR NOT EXISTS { MATCH (p)<-[:TARGETS]-(:OrderLine)<-[:HAS_LINE]-(f) } "
+        "RETURN [p.id, p.followOnOrderId] AS ids, "
+        "'follow-on claim of ' + p.followOnOrderId + ' is not backed by a waiting follow-on line' AS detail",
     ),
     InvariantCheck(
         "pending-without-open-order",
@@ -232,6 +253,7 @@ def check_parameters() -> dict[str, Any]:
     """The state tables every check statement takes as parameters."""
     return {
         "claiming": list(CLAIMING_ORDER_STATES),
+        "openRevisions": list(OPEN_REVISION_STATES),
         "pending": list(PENDING_ITEM_STATES),
         "installed": list(INSTALLED_ITEM_STATES),
         "lineStates": LINE_STATES_BY_ORDER_STATE,

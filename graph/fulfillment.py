@@ -94,6 +94,7 @@ def task_from(props: Any) -> TaskRecord:
         skip_reason=props.get("skipReason"),
         planned_start_at=to_datetime(props.get("plannedStartAt")),
         due_at=to_datetime(props.get("dueAt")),
+        held_by=tuple(props.get("heldBy") or ()),
     )
 
 
@@ -161,6 +162,7 @@ def as_rule_domain_order(record: DomainOrderRecord) -> DomainOrder:
                 depends_on=t.depends_on, duration_hours=t.duration_hours,
                 work_order=WorkOrderKind(t.work_order) if t.work_order else None,
                 activation=t.activation, attempt=t.attempt,
+                held_by=t.held_by,
             )
             for t in record.tasks
         ),
@@ -238,7 +240,7 @@ async def work_orders_of_orders(graph: Graph, order_ids: list[str]) -> dict[str,
 
 async def returns_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, list[ReturnRecord]]:
     rows = await graph.fetch(
-        "UNWIND $ids AS oid MATCH (:CustomerOrder {id: oid})-[:HAS_LINE]->(:OrderLine)-[:RETURNS]->"
+        "UNWIND $ids AS oid MATCH (:CustomerOrder {id: oid})-[:HAS_LINE|HAD_LINE]->(:OrderLine)-[:RETURNS]->"
         "(r:ReturnAuthorization) RETURN oid, r {.*} AS r ORDER BY r.id",
         ids=order_ids,
     )
@@ -292,7 +294,7 @@ ITEMS_IN = (
     "RETURN collect([p.id, p.name, p.state, p.accountId, p.characteristics, p.openOrderId, "
     "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0], "
     "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], "
-    "[(p)-[:AT]->(l:Location) | l.id][0], false, p.specVersion]) AS items"
+    "[(p)-[:AT]->(l:Location) | l.id][0], false, p.specVersion, p.followOnOrderId]) AS items"
 )
 
 
@@ -355,7 +357,7 @@ async def fulfillment_in(tx: Tx, graph: Graph, order_id: str) -> Fulfillment:
         "tasks: [(d)-[:HAS_TASK]->(t:OrderTask) | t {.*}], "
         "lineIds: [(d)-[:COVERS_LINE]->(l:OrderLine) | l.id]}] AS domainOrders, "
         "[(o)-[:HAS_WORK_ORDER]->(w:WorkOrder) | w {.*}] AS workOrders, "
-        "[(o)-[:HAS_LINE]->(:OrderLine)-[:RETURNS]->(r:ReturnAuthorization) | r {.*}] AS returns",
+        "[(o)-[:HAS_LINE|HAD_LINE]->(:OrderLine)-[:RETURNS]->(r:ReturnAuthorization) | r {.*}] AS returns",
         {"id": order_id},
     )
     if not rows:

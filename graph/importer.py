@@ -243,7 +243,7 @@ def _scheduling(t: FulfillmentTask) -> dict[str, object]:
 
 
 def fulfillment_json(tasks: Iterable[FulfillmentTask]) -> str:
-    """A specification's `fulfillment` property: [{name, domain, pointOfNoReturn, actions, after?, durationHours?, workOrder?, activation?}]."""
+    """A specification's `fulfillment` property: [{name, domain, pointOfNoReturn, actions, after?, durationHours?, workOrder?, activation?, undo?}]."""
     return json.dumps(
         [
             {
@@ -252,6 +252,7 @@ def fulfillment_json(tasks: Iterable[FulfillmentTask]) -> str:
                 "pointOfNoReturn": t.point_of_no_return,
                 "actions": [a.value for a in t.actions],
                 **_scheduling(t),
+                **({"undo": t.undo} if t.undo else {}),
             }
             for t in tasks
         ],

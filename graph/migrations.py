@@ -39,6 +39,10 @@ STATEMENTS = (
     "CREATE INDEX task_fallout IF NOT EXISTS FOR (t:OrderTask) ON (t.falloutKey)",
     "CREATE INDEX work_order_location IF NOT EXISTS FOR (w:WorkOrder) ON (w.locationId, w.scheduledDate)",
     "CREATE INDEX work_order_return IF NOT EXISTS FOR (w:WorkOrder) ON (w.returnId)",
+    # Follow-on orders (R15) and revisions (R14).
+    "CREATE INDEX inventory_follow_on_order IF NOT EXISTS FOR (p:ProductInventory) ON (p.followOnOrderId)",
+    "CREATE INDEX order_follows IF NOT EXISTS FOR (o:CustomerOrder) ON (o.followsOrderId)",
+    "CREATE CONSTRAINT orderrevision_id IF NOT EXISTS FOR (n:OrderRevision) REQUIRE n.id IS UNIQUE",
 )
 
 

@@ -90,6 +90,8 @@ def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
         state=OrderState(props["state"]),
         version=int(props.get("version") or 1),
         lines=[line_from(p) for p in lines],
+        follows_order_id=props.get("followsOrderId"),
+        order_version=int(props.get("orderVersion") or 1),
         on_hold=bool(props.get("onHold")),
         requested_start=to_date(props.get("requestedStartDate")),
         requested_completion=to_date(props.get("requestedCompletionDate")),
@@ -110,6 +112,14 @@ async def orders_by_ids(graph: Graph, ids: list[str]) -> dict[str, Order]:
     return {r["order"]["id"]: order_from(r["order"], r["lines"]) for r in rows}
 
 
+async def lines_by_ids(graph: Graph, ids: list[str]) -> dict[str, OrderLine]:
+    """Lines by id, including lines a revision removed from their order's tree (R14)."""
+    rows = await graph.fetch(
+        "UNWIND $ids AS lid MATCH (l:OrderLine {id: lid}) RETURN " + LINE_VALUES + " AS line", ids=ids
+    )
+    return {r["line"][0]: line_from(r["line"]) for r in rows}
+
+
 async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Orders' stored properties without their lines (`order_from` makes an Order of them)."""
     rows = await graph.fetch("UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) RETURN o {.*} AS o", ids=ids)
@@ -125,6 +135,19 @@ async def order_ids_of_accounts(graph: Graph, account_ids: list[str]) -> dict[st
     out: dict[str, list[str]] = defaultdict(list)
     for r in rows:
         out[r["aid"]].append(r["id"])
+    return out
+
+
+async def follow_on_ids_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, list[str]]:
+    """The follow-on orders of each order (R15), oldest first."""
+    rows = await graph.fetch(
+        "UNWIND $ids AS oid MATCH (f:CustomerOrder {followsOrderId: oid}) "
+        "RETURN oid, f.id AS id ORDER BY f.createdAt, f.id",
+        ids=order_ids,
+    )
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        out[r["oid"]].append(r["id"])
     return out
 
 
@@ -157,10 +180,16 @@ async def order_header_in(tx: Tx, graph: Graph, order_id: str) -> Order | None:
     return order_from(rows[0]["order"]) if rows else None
 
 
-async def order_in(tx: Tx, graph: Graph, order_id: str) -> Order | None:
-    """The order with its lines, inside the caller's transaction (after it took the lock)."""
-    rows = await run(tx, graph, "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES, {"id": order_id})
+async def order_in(tx: Tx, graph: Graph, order_id: str, *, lock: bool = False) -> Order | None:
+    """The order with its lines, inside the caller's transaction (after it took the lock, or taking
+    the order's write lock first when `lock`: a follow-on locks the order it follows, R15)."""
+    statement = LOCKED_ORDER if lock else READ_ORDER
+    rows = await run(tx, graph, statement, {"id": order_id})
     return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
+
+
+READ_ORDER = "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES
+LOCKED_ORDER = "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES
 
 
 async def find_by_idempotency_key(tx: Tx, graph: Graph, key: str) -> Order | None:
@@ -183,8 +212,11 @@ async def create_order(
         graph,
         "MATCH (a:Account {id: $accountId}) "
         "CREATE (a)-[:PLACED]->(o:CustomerOrder {id: $id, accountId: $accountId, action: $action, "
-        "state: $state, version: 1, idempotencyKey: $key, createdAt: datetime(), updatedAt: datetime(), "
-        "createdBy: $caller, requestedStartDate: $start, requestedCompletionDate: $completion})",
+        "state: $state, version: 1, orderVersion: 1, idempotencyKey: $key, createdAt: datetime(), "
+        "updatedAt: datetime(), createdBy: $caller, followsOrderId: $follows, "
+        "requestedStartDate: $start, requestedCompletionDate: $completion}) "
+        "WITH o OPTIONAL MATCH (first:CustomerOrder {id: $follows}) "
+        "FOREACH (_ IN CASE WHEN first IS NULL THEN [] ELSE [1] END | CREATE (o)-[:FOLLOWS]->(first))",
         {
             "id": order.id,
             "accountId": order.account_id,
@@ -192,6 +224,7 @@ async def create_order(
             "state": order.state.value,
             "key": idempotency_key,
             "caller": caller_id,
+            "follows": order.follows_order_id,
             "start": order.requested_start,
             "completion": order.requested_completion,
         },
@@ -239,7 +272,7 @@ async def load_trees(
         "OPTIONAL MATCH (n)-[:AT]->(l:Location) "
         "WITH n, up, s, l ORDER BY n.name, n.id "
         "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, "
-        "up.id, s.id, l.id, " + PENDING_REMOVAL + ", n.specVersion]) AS items",
+        "up.id, s.id, l.id, " + PENDING_REMOVAL + ", n.specVersion, n.followOnOrderId]) AS items",
         {"ids": sorted(set(item_ids))},
     )
     items: dict[str, InventoryItem] = {}
@@ -262,32 +295,49 @@ async def location_ids_of_account(tx: Tx, graph: Graph, account_id: str) -> set[
     return {r["id"] for r in rows}
 
 
-async def claim_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str]) -> dict[str, str]:
+CLAIM_ITEMS = (
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
+    "WITH p REMOVE p.claimLock WITH p "
+    "OPTIONAL MATCH (other:CustomerOrder {id: p.openOrderId}) "
+    "OPTIONAL MATCH (queued:CustomerOrder {id: p.followOnOrderId}) "
+    "WITH p, queued, p.openOrderId IS NOT NULL AND p.openOrderId <> $orderId "
+    "AND coalesce(other.state IN $open, false) AS taken "
+    "WITH p, taken, taken AND $follows IS NOT NULL AND p.openOrderId = $follows AS followable, "
+    "p.followOnOrderId IS NOT NULL AND p.followOnOrderId <> $orderId "
+    "AND coalesce(queued.state IN $open, false) AS queuedTaken "
+    "WITH p, taken, followable, CASE WHEN NOT taken THEN null "
+    "WHEN followable AND NOT queuedTaken THEN null "
+    "WHEN followable THEN p.followOnOrderId ELSE p.openOrderId END AS holder "
+    "SET p.openOrderId = CASE WHEN NOT taken THEN $orderId ELSE p.openOrderId END, "
+    "p.followOnOrderId = CASE WHEN followable AND holder IS NULL THEN $orderId ELSE p.followOnOrderId END "
+    "WITH p, holder WHERE holder IS NOT NULL RETURN p.id AS id, holder"
+)
+
+
+async def claim_items(
+    tx: Tx, graph: Graph, order_id: str, item_ids: list[str], follows_order_id: str | None = None
+) -> dict[str, str]:
     """Mark items as worked on by `order_id` (rule R6), locking each item first.
 
     Writing the lock before reading `openOrderId` makes a concurrent claim wait for this
     transaction and then see its result, so two orders can never both claim one item.
-    Returns the items another open order holds (item id -> order id); the caller then aborts.
+    A follow-on order (`follows_order_id`, R15) claims items its first order holds as
+    `followOnOrderId`, one follow-on per item. Returns the items another open order holds
+    (item id -> order id); the caller then aborts.
     """
     if not item_ids:
         return {}
     rows = await run(
         tx,
         graph,
-        "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
-        "WITH p REMOVE p.claimLock WITH p "
-        "OPTIONAL MATCH (other:CustomerOrder {id: p.openOrderId}) "
-        "WITH p, CASE WHEN p.openOrderId IS NOT NULL AND p.openOrderId <> $orderId "
-        "AND other.state IN $open THEN p.openOrderId END AS holder "
-        "SET p.openOrderId = CASE WHEN holder IS NULL THEN $orderId ELSE p.openOrderId END "
-        "WITH p, holder WHERE holder IS NOT NULL RETURN p.id AS id, holder",
-        {"ids": sorted(set(item_ids)), "orderId": order_id, "open": OPEN_STATES},
+        CLAIM_ITEMS,
+        {"ids": sorted(set(item_ids)), "orderId": order_id, "open": OPEN_STATES, "follows": follows_order_id},
     )
     return {r["id"]: r["holder"] for r in rows}
 
 
 async def release_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str] | None = None) -> None:
-    """Clear the claim `order_id` holds on `item_ids` (all its items when None)."""
+    """Clear the claims `order_id` holds on `item_ids` (all its items when None), follow-on claims included."""
     await run(
         tx,
         graph,
@@ -295,6 +345,48 @@ async def release_items(tx: Tx, graph: Graph, order_id: str, item_ids: list[str]
         "REMOVE p.openOrderId",
         {"orderId": order_id, "ids": item_ids},
     )
+    await run(
+        tx,
+        graph,
+        "MATCH (p:ProductInventory) WHERE p.followOnOrderId = $orderId AND ($ids IS NULL OR p.id IN $ids) "
+        "REMOVE p.followOnOrderId",
+        {"orderId": order_id, "ids": item_ids},
+    )
+
+
+async def follow_on_orders(tx: Tx, graph: Graph, first_id: str) -> list[Order]:
+    """The open follow-on orders of `first_id`, each locked, with their lines (R15)."""
+    rows = await run(
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder {followsOrderId: $id}) WHERE o.state IN $open "
+        "SET o.lockedAt = datetime() WITH o ORDER BY o.createdAt, o.id " + ORDER_WITH_LINES,
+        {"id": first_id, "open": OPEN_STATES},
+    )
+    return [order_from(r["order"], r["lines"]) for r in rows]
+
+
+async def transfer_follow_on_claims(tx: Tx, graph: Graph, follow_on_ids: list[str]) -> None:
+    """Items their first order has let go of now belong to the follow-on that claimed them (R15)."""
+    if follow_on_ids:
+        await run(
+            tx,
+            graph,
+            "MATCH (p:ProductInventory) WHERE p.followOnOrderId IN $ids AND p.openOrderId IS NULL "
+            "SET p.openOrderId = p.followOnOrderId REMOVE p.followOnOrderId",
+            {"ids": follow_on_ids},
+        )
+
+
+async def add_order_notes(tx: Tx, graph: Graph, order_id: str, notes: list[str]) -> None:
+    """Append notes to an order."""
+    if notes:
+        await run(
+            tx,
+            graph,
+            "MATCH (o:CustomerOrder {id: $id}) SET o.notes = coalesce(o.notes, []) + $notes",
+            {"id": order_id, "notes": notes},
+        )
 
 
 async def write_lines(
@@ -371,8 +463,11 @@ async def set_order_state(
     )
 
 
-async def create_items(tx: Tx, graph: Graph, order_id: str, items: list[InventoryItem]) -> None:
-    """Create inventory items an order adds (INSTALLATION_PENDING), claimed by that order."""
+async def create_items(
+    tx: Tx, graph: Graph, order_id: str, items: list[InventoryItem], revision_id: str | None = None
+) -> None:
+    """Create inventory items an order adds (INSTALLATION_PENDING), claimed by that order; a revision
+    of the order (`revision_id`, R14) marks its own so cancelling the revision removes them."""
     if not items:
         return
     await run(
@@ -382,7 +477,7 @@ async def create_items(tx: Tx, graph: Graph, order_id: str, items: list[Inventor
         "MATCH (s:ProductSpecification {id: row.specId}) "
         "CREATE (p:ProductInventory {id: row.id, name: row.name, state: row.state, accountId: row.accountId, "
         "characteristics: row.characteristics, version: 1, createdAt: datetime(), openOrderId: $orderId, "
-        "createdByOrder: $orderId, specVersion: s.version}) "
+        "createdByOrder: $orderId, createdByRevision: $revisionId, specVersion: s.version}) "
         "CREATE (p)-[:INSTANCE_OF]->(s) "
         "WITH p, row OPTIONAL MATCH (up:ProductInventory {id: row.parentId}) "
         "FOREACH (_ IN CASE WHEN up IS NULL THEN [] ELSE [1] END | CREATE (up)-[:HAS_CHILD]->(p)) "
@@ -392,6 +487,7 @@ async def create_items(tx: Tx, graph: Graph, order_id: str, items: list[Inventor
         "FOREACH (_ IN CASE WHEN l IS NULL THEN [] ELSE [1] END | CREATE (p)-[:AT]->(l))",
         {
             "orderId": order_id,
+            "revisionId": revision_id,
             "rows": [
                 {
                     "id": i.id,

@@ -91,6 +91,7 @@ class TaskTemplateRecord:
     duration_hours: float | None = None
     work_order: str | None = None
     activation: bool = False
+    undo: str | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ def parse_templates(raw: Any) -> tuple[TaskTemplateRecord, ...]:
             None if t.get("durationHours") is None else float(t["durationHours"]),
             None if t.get("workOrder") is None else str(t["workOrder"]),
             bool(t.get("activation", False)),
+            undo=str(t["undo"]) if t.get("undo") else None,
         )
         for t in value
     )
@@ -266,6 +268,7 @@ class TaskRecord:
     skip_reason: str | None = None
     planned_start_at: datetime | None = None
     due_at: datetime | None = None
+    held_by: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -353,10 +356,10 @@ def grouped(rows: Iterable[Any], key: str, build: Callable[[Any], T]) -> dict[st
 
 def rule_item_from(values: Any) -> InventoryItem:
     """An item as the rules see it, from the values `[id, name, state, accountId, characteristics,
-    openOrderId, parentId, specId, locationId(, pendingRemoval, specVersion)]` that the order
-    statements collect."""
+    openOrderId, parentId, specId, locationId(, pendingRemoval, specVersion, followOnOrderId)]` that
+    the order statements collect."""
     item_id, name, state, account_id, chars, open_order, parent_id, spec_id, location_id = values[:9]
-    extra = list(values[9:]) + [False, None]
+    extra = list(values[9:]) + [False, None, None][len(values[9:]):]
     return InventoryItem(
         id=item_id,
         name=name,
@@ -369,4 +372,5 @@ def rule_item_from(values: Any) -> InventoryItem:
         open_order_id=open_order,
         pending_removal=bool(extra[0]),
         spec_version=None if extra[1] is None else str(extra[1]),
+        follow_on_order_id=extra[2],
     )

@@ -53,6 +53,8 @@ class FulfillmentTask:
     duration_hours: float | None = None
     work_order: WorkOrderKind | None = None
     activation: bool = False
+    undo: str | None = None
+    """The task that undoes this one when a revision removes its lines after it was done."""
 
 
 @dataclass(frozen=True)

@@ -69,7 +69,7 @@ PRODUCT_SPEC_FIELDS = frozenset(
 CHARACTERISTIC_FIELDS = frozenset({"name", "values", "default"})
 BUNDLE_FIELDS = frozenset({"specificationId", "min", "max"})
 TASK_FIELDS = frozenset(
-    {"name", "domain", "pointOfNoReturn", "actions", "after", "durationHours", "workOrder", "activation"}
+    {"name", "domain", "pointOfNoReturn", "actions", "after", "durationHours", "workOrder", "activation", "undo"}
 )
 DEPENDENCY_FIELDS = frozenset({"domain", "name", "makeBeforeBreak"})
 ACCOUNT_FIELDS = frozenset({"id", "name", "segment", "locations", "inventory", "contracts"})
@@ -130,6 +130,7 @@ def _tasks(values: Iterable[dict[str, Any]]) -> tuple[FulfillmentTask, ...]:
             duration_hours=None if t.get("durationHours") is None else float(t["durationHours"]),
             work_order=None if t.get("workOrder") is None else WorkOrderKind(t["workOrder"]),
             activation=bool(t.get("activation") or False),
+            undo=t.get("undo") or None,
         )
         for t in values
     )
@@ -433,6 +434,7 @@ class _Checker:
                 names.add(name)
             self.choice(task, "domain", task_path, (d.value for d in FulfillmentDomain))
             self.boolean(task, "pointOfNoReturn", task_path)
+            self.text(task, "undo", task_path, required=False)
             allowed = {a.value for a in TASK_ACTIONS}
             for j, action in enumerate(self.array(task, "actions", task_path)):
                 if not isinstance(action, str) or action not in allowed:

@@ -44,7 +44,8 @@ async def add_product_to_order(info: Ctx, input: AddProductInput) -> OrderPayloa
             new_item_id=lambda: new_id("pi"),
             max_depth=graph.max_depth,
         )
-        await order_graph.create_items(tx, graph, ws.order.id, [added.item])
+        revision_id = ws.revision.id if ws.revision is not None else None
+        await order_graph.create_items(tx, graph, ws.order.id, [added.item], revision_id)
         await save_lines(ws, added.lines)
         return ws.order.id
 

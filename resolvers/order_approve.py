@@ -27,10 +27,11 @@ from resolvers.order_lifecycle import (
     target_ids,
 )
 from resolvers.order_mutation import run_order_mutation
+from resolvers.revision_approve import approve_revision
 from rules.effects import ApprovalPlan, approvable, approval_effects
 from rules.fulfillment import Decomposition, decompose
 from rules.invariants import order_tree_violations
-from rules.model import InventoryItem, Order, RuleError
+from rules.model import InventoryItem, Order, OrderState, RuleError
 from rules.order_lines import TreeView
 from rules.schedule import TaskDates, order_due, plan_tasks, planning_start
 from schema.context import Context, now_of
@@ -47,6 +48,9 @@ async def approve_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
 
     async def work(tx: Tx) -> str:
         order = await lock_order_for(tx, graph, info, str(order_id), "order.approve")
+        if order.state is OrderState.REVISION_IN_PROGRESS:
+            await approve_revision(tx, graph, info, order)
+            return order.id
         approvable(order.id, order.state)
         await order_graph.lock_parents(tx, graph, target_ids(order))
         tree, children = await order_graph.load_trees(tx, graph, target_ids(order))

@@ -14,6 +14,7 @@ from strawberry.types import Info
 
 from graph import fulfillment, history, task_flow
 from graph import orders as order_graph
+from resolvers.follow_on_settle import settle_follow_ons
 from resolvers.order_lifecycle import apply_item_states, line_of_items, lock_order_for, target_ids
 from resolvers.order_mutation import run_order_mutation
 from rules.effects import FulfillmentStateChange, cancellation_effects
@@ -60,6 +61,7 @@ async def cancel_order(info: Ctx, order_id: strawberry.ID, reason: str | None = 
         await order_graph.release_items(tx, graph, order.id)
         if order.on_hold:
             await task_flow.clear_hold(tx, graph, order.id)
+        await settle_follow_ons(tx, graph, order.id, "was cancelled")
         return order.id
 
     return await run_order_mutation(info, work)

@@ -1,4 +1,5 @@
-"""createOrder: a draft order for an account, idempotent on its key."""
+"""createOrder: a draft order for an account, idempotent on its key; optionally a follow-on order of
+an open order (R15)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from strawberry.types import Info
 
 from graph import orders as order_graph
 from resolvers.order_mutation import new_id, not_found, run_order_mutation
+from rules.follow_on import check_followable
 from rules.model import ErrorCode, Order, OrderAction, OrderState, RuleError, RuleViolation
 from rules.schedule import check_requested_dates
 from schema.context import Context, authorize
@@ -24,6 +26,7 @@ async def create_order(info: Ctx, input: CreateOrderInput) -> OrderPayload:
     caller = authorize(info, "order.create", account_id)
     action = OrderAction(input.action)
     key = input.idempotency_key or None
+    follows = str(input.follows_order_id) if input.follows_order_id else None
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:
@@ -34,9 +37,13 @@ async def create_order(info: Ctx, input: CreateOrderInput) -> OrderPayload:
         if not await order_graph.account_exists(tx, graph, account_id):
             raise not_found("accountId", account_id, what="account")
         check_requested_dates(input.requested_start_date, input.requested_completion_date)
+        if follows is not None:
+            first = await order_graph.order_in(tx, graph, follows, lock=True)
+            check_followable(account_id, first, follows)
         order = Order(
             id=new_id("ord"), account_id=account_id, action=action, state=OrderState.DRAFT,
             requested_start=input.requested_start_date, requested_completion=input.requested_completion_date,
+            follows_order_id=follows,
         )
         await order_graph.create_order(tx, graph, order, key, caller.id)
         return order.id

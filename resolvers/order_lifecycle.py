@@ -21,6 +21,7 @@ from graph import catalog, fulfillment, history, inventory_writes, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
 from graph.records import ServiceSpecRecord, TaskTemplateRecord
+from resolvers.follow_on_settle import settle_follow_ons
 from resolvers.order_mutation import new_id, not_found
 from rules.effects import ApprovalRecord, CompletionPlan, ItemStateChange, completion_effects
 from rules.fulfillment import realized_as
@@ -103,6 +104,7 @@ def rule_template(t: TaskTemplateRecord) -> TaskTemplate:
         t.duration_hours,
         WorkOrderKind(t.work_order) if t.work_order else None,
         t.activation,
+        t.undo,
     )
 
 
@@ -212,6 +214,7 @@ async def complete_order(tx: Tx, graph: Graph, order: Order, now: datetime | Non
     await order_graph.set_order_state(tx, graph, order.id, OrderState.COMPLETED)
     await task_flow.stamp_milestones(tx, graph, order.id, ["COMPLETED"], now or datetime.now(UTC))
     await order_graph.release_items(tx, graph, order.id)
+    await settle_follow_ons(tx, graph, order.id, "completed")
     return plan
 
 

@@ -9,7 +9,8 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from resolvers.order_mutation import not_found, open_workspace, run_order_mutation, save_lines
+from graph import revisions
+from resolvers.order_mutation import open_workspace, order_of_line, run_order_mutation, save_lines
 from rules.capture import plan_line_removal
 from schema.context import Context
 from schema.orders import OrderPayload
@@ -21,13 +22,15 @@ async def remove_order_line(info: Ctx, line_id: strawberry.ID) -> OrderPayload:
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:
-        order_id = await order_graph.order_id_of_line(tx, graph, str(line_id))
-        if order_id is None:
-            raise not_found("lineId", str(line_id), what="order line")
+        order_id = await order_of_line(tx, graph, str(line_id))
         ws = await open_workspace(tx, graph, info, order_id)
         removal = plan_line_removal(ws.order, ws.view, str(line_id))
         await save_lines(ws, removal.lines)
-        await order_graph.delete_draft_items(tx, graph, ws.order.id, list(removal.removed_item_ids))
+        if ws.revision is not None:
+            # Products the running order added stay until the revision is approved (then INACTIVE).
+            await revisions.delete_revision_items(tx, graph, ws.revision.id, list(removal.removed_item_ids))
+        else:
+            await order_graph.delete_draft_items(tx, graph, ws.order.id, list(removal.removed_item_ids))
         return ws.order.id
 
     return await run_order_mutation(info, work)

@@ -8,7 +8,14 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from resolvers.order_mutation import new_id, not_found, open_workspace, run_order_mutation, save_lines
+from resolvers.order_mutation import (
+    new_id,
+    not_found,
+    open_workspace,
+    order_of_line,
+    run_order_mutation,
+    save_lines,
+)
 from rules.capture import plan_line_update
 from rules.model import LineAction
 from schema.context import Context
@@ -24,9 +31,7 @@ async def update_order_line(info: Ctx, input: UpdateOrderLineInput) -> OrderPayl
     target = str(input.target_location_id) if input.target_location_id else None
 
     async def work(tx: AsyncManagedTransaction) -> str:
-        order_id = await order_graph.order_id_of_line(tx, graph, line_id)
-        if order_id is None:
-            raise not_found("lineId", line_id, what="order line")
+        order_id = await order_of_line(tx, graph, line_id)
         ws = await open_workspace(tx, graph, info, order_id)
         if target is not None and target not in await order_graph.location_ids_of_account(
             tx, graph, ws.order.account_id

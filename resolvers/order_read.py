@@ -8,9 +8,11 @@ import strawberry
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from rules.model import OPEN_ORDER_STATES
+from graph import revisions
+from rules.model import OPEN_ORDER_STATES, Order
 from schema.context import Context, authorize
 from schema.orders import CustomerOrder
+from schema.revisions import OrderRevision
 
 Ctx = Info[Context, Any]
 
@@ -59,6 +61,20 @@ async def orders_of_account(info: Ctx, account_id: str) -> list[CustomerOrder]:
         "account_orders", info.context.graph, order_graph.order_ids_of_accounts, list
     )
     ids = await ids_loader.load(account_id)
+    found = await order_properties_loader(info).load_many(ids)
+    return [_view(props) for props in found if props]
+
+
+async def revisions_of(info: Ctx, order: Order) -> list[OrderRevision]:
+    loader = info.context.loaders.named("order_revisions", info.context.graph, revisions.revisions_of_orders, list)
+    return [OrderRevision.of(r, order) for r in await loader.load(order.id)]
+
+
+async def follow_on_orders_of(info: Ctx, order_id: str) -> list[CustomerOrder]:
+    ids_loader = info.context.loaders.named(
+        "follow_on_orders", info.context.graph, order_graph.follow_on_ids_of_orders, list
+    )
+    ids = await ids_loader.load(order_id)
     found = await order_properties_loader(info).load_many(ids)
     return [_view(props) for props in found if props]
 

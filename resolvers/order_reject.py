@@ -11,6 +11,7 @@ from strawberry.types import Info
 
 from graph import fulfillment, history
 from graph import orders as order_graph
+from resolvers.follow_on_settle import settle_follow_ons
 from resolvers.order_lifecycle import apply_item_states, line_of_items, lock_order_for, target_ids
 from resolvers.order_mutation import run_order_mutation
 from rules.effects import cancellation_effects, rejectable
@@ -39,6 +40,7 @@ async def reject_order(info: Ctx, order_id: strawberry.ID, reason: str) -> Order
         await history.record_events(tx, graph, events)
         await order_graph.set_order_state(tx, graph, order.id, to_state, why)
         await order_graph.release_items(tx, graph, order.id)
+        await settle_follow_ons(tx, graph, order.id, "was rejected")
         return order.id
 
     return await run_order_mutation(info, work)

@@ -1,4 +1,5 @@
-"""submitOrder: validate (including the move rules, R4) and move a draft to SUBMITTED."""
+"""submitOrder: validate (including the move rules, R4) and move a draft to SUBMITTED, or a follow-on
+order whose first order is still open to QUEUED (R15)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from graph import task_flow
-from resolvers.order_mutation import open_workspace, run_order_mutation
+from graph import revisions, task_flow
+from resolvers.order_mutation import check_revision_against_ponr, open_workspace, run_order_mutation
+from rules.follow_on import stale_expectations
 from rules.model import OrderState, RuleError
+from rules.revision import RevisionState
 from rules.submission import validate_submission
 from schema.context import Context, now_of
 from schema.orders import OrderPayload
@@ -25,9 +28,21 @@ async def submit_order(info: Ctx, order_id: strawberry.ID) -> OrderPayload:
     async def work(tx: AsyncManagedTransaction) -> str:
         ws = await open_workspace(tx, graph, info, str(order_id))
         problems = validate_submission(ws.order, ws.view, ws.specs)
+        if ws.revision is not None:
+            # A revision (R14) is submitted on its own; the order keeps running (held) until approval.
+            if problems:
+                raise RuleError(*problems)
+            await check_revision_against_ponr(ws, ws.order.lines)
+            await revisions.set_revision_state(tx, graph, ws.revision.id, RevisionState.SUBMITTED)
+            await order_graph.touch_order(tx, graph, ws.order.id)
+            return ws.order.id
+        if ws.first is not None:
+            problems.extend(stale_expectations(ws.order, ws.view))
         if problems:
             raise RuleError(*problems)
-        await order_graph.set_order_state(tx, graph, ws.order.id, OrderState.SUBMITTED)
+        # A follow-on waits in QUEUED until the order it follows completes (R15).
+        state = OrderState.QUEUED if ws.waits_for else OrderState.SUBMITTED
+        await order_graph.set_order_state(tx, graph, ws.order.id, state)
         await task_flow.stamp_milestones(tx, graph, ws.order.id, ["ACCEPTED"], now_of(info))
         return ws.order.id
 

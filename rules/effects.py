@@ -630,7 +630,8 @@ def cancellation_effects(
 ) -> CancellationPlan:
     """Effects of cancelling `order` (R12).
 
-    DRAFT or SUBMITTED: cancelled outright; items its ADD lines created become INACTIVE.
+    DRAFT, SUBMITTED or QUEUED (a follow-on waiting, R15): cancelled outright; items its ADD lines
+    created become INACTIVE.
     IN_PROGRESS (or an interrupted CANCELLATION_IN_PROGRESS): refused with PAST_POINT_OF_NO_RETURN
     when a point-of-no-return task is CLOSED_COMPLETE; otherwise pending items go back to their
     previous state, items the order created (ADD items, move copies) become INACTIVE, AUTHORIZED
@@ -638,9 +639,18 @@ def cancellation_effects(
     COMPLETED, REJECTED or CANCELLED: refused with INVALID_STATE.
     `items` holds the items the lines target and, once approved, the move copies.
     """
-    if order.state in (OrderState.DRAFT, OrderState.SUBMITTED):
+    if order.state in (OrderState.DRAFT, OrderState.SUBMITTED, OrderState.QUEUED):
         changes = _retire_created(order.lines, items, ())
         return CancellationPlan(order.id, OrderState.CANCELLED, tuple(changes), (), (), (), (), ())
+    if order.state is OrderState.REVISION_IN_PROGRESS:
+        raise RuleError(
+            RuleViolation(
+                ErrorCode.INVALID_STATE,
+                f"Order {order.id} has a revision in progress; cancel the revision (cancelRevision) first",
+                field="orderId",
+                ids=(order.id,),
+            )
+        )
     if order.state not in (OrderState.IN_PROGRESS, OrderState.CANCELLATION_IN_PROGRESS):
         raise _invalid_order_state(order.id, order.state, "cancelled")
 

@@ -110,6 +110,8 @@ class OrderTask:
     work_order: WorkOrderKind | None = None
     activation: bool = False
     attempt: int = 1
+    held_by: tuple[str, ...] = ()
+    """What holds the task (a revision of its order, R14); a held task neither starts nor closes."""
 
 
 @dataclass(frozen=True)
@@ -520,13 +522,29 @@ def start_task(task: OrderTask) -> TaskState:
                 ids=(task.id,),
             )
         )
+    refuse_held(task, "started")
     return TaskState.IN_PROGRESS
 
 
+def refuse_held(task: OrderTask, verb: str) -> None:
+    """TASK_ON_HOLD: while something holds a task (a revision of its order), it does not move."""
+    if task.held_by:
+        raise RuleError(
+            RuleViolation(
+                ErrorCode.TASK_ON_HOLD,
+                f"Task '{task.name}' ({task.id}) is on hold ({', '.join(task.held_by)}) and cannot be {verb}",
+                field="taskId",
+                ids=(task.id, *task.held_by),
+            )
+        )
+
+
+_FINISHED = DONE_TASK_STATES | {TaskState.CANCELLED}
+
+
 def _is_closed(domain_order: DomainOrder) -> bool:
-    return domain_order.state is TaskState.CLOSED_COMPLETE or all(
-        t.state in DONE_TASK_STATES for t in domain_order.tasks
-    )
+    """Nothing is left to do: closed, cancelled (a revision took its lines away), or every task done."""
+    return domain_order.state in _FINISHED or all(t.state in _FINISHED for t in domain_order.tasks)
 
 
 def find_task(domain_orders: Sequence[DomainOrder], task_id: str) -> tuple[DomainOrder, OrderTask]:
@@ -560,8 +578,9 @@ def close_task(domain_orders: Sequence[DomainOrder], task_id: str, *, skip: bool
                 ids=(task.id,),
             )
         )
+    refuse_held(task, "closed")
 
-    owner_closed = all(t.state in DONE_TASK_STATES for t in owner.tasks if t.id != task_id)
+    owner_closed = all(t.state in _FINISHED for t in owner.tasks if t.id != task_id)
     others_closed = all(_is_closed(d) for d in domain_orders if d.id != owner.id)
     return TaskClosure(
         task_id=task_id,

@@ -157,7 +157,7 @@ class TaskTemplate:
     with those actions (empty: every action). `after` lists the tasks it waits for across the
     order; `duration_hours` is the time it is allowed (None: the default); `work_order` names
     the kind of field work it waits for; `activation` marks the step that brings a service up
-    (the order's first-activation milestone).
+    (the order's first-activation milestone). `undo` names the compensating step (R14).
     """
 
     name: str
@@ -168,6 +168,8 @@ class TaskTemplate:
     duration_hours: float | None = None
     work_order: WorkOrderKind | None = None
     activation: bool = False
+    undo: str | None = None
+    """The task that undoes this one when a revision removes its lines after it was done (R14)."""
 
     def applies_to(self, action: LineAction) -> bool:
         return not self.actions or action in self.actions

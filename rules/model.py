@@ -45,7 +45,9 @@ class OrderState(StrEnum):
 
     DRAFT = "DRAFT"
     SUBMITTED = "SUBMITTED"
+    QUEUED = "QUEUED"
     IN_PROGRESS = "IN_PROGRESS"
+    REVISION_IN_PROGRESS = "REVISION_IN_PROGRESS"
     COMPLETED = "COMPLETED"
     REJECTED = "REJECTED"
     CANCELLATION_IN_PROGRESS = "CANCELLATION_IN_PROGRESS"
@@ -56,10 +58,16 @@ OPEN_ORDER_STATES = frozenset(
     {
         OrderState.DRAFT,
         OrderState.SUBMITTED,
+        OrderState.QUEUED,
         OrderState.IN_PROGRESS,
+        OrderState.REVISION_IN_PROGRESS,
         OrderState.CANCELLATION_IN_PROGRESS,
     }
 )
+FOLLOWABLE_ORDER_STATES = frozenset(
+    {OrderState.SUBMITTED, OrderState.IN_PROGRESS, OrderState.REVISION_IN_PROGRESS}
+)
+"""States of an order another order may follow (R15): it has left DRAFT and has not ended."""
 EDITABLE_ORDER_STATES = frozenset({OrderState.DRAFT})
 
 MAX_TREE_DEPTH = 64
@@ -87,6 +95,8 @@ class ErrorCode(StrEnum):
     NOT_APPROVABLE = "NOT_APPROVABLE"
     TASK_NOT_OPEN = "TASK_NOT_OPEN"
     CONFLICT = "CONFLICT"
+    REVISION_PENDING = "REVISION_PENDING"
+    TASK_ON_HOLD = "TASK_ON_HOLD"
     COVERED_BY_ANCESTOR = "COVERED_BY_ANCESTOR"
     LIVE_UNDER_INACTIVE = "LIVE_UNDER_INACTIVE"
     DEPTH_EXCEEDED = "DEPTH_EXCEEDED"
@@ -163,6 +173,8 @@ class InventoryItem:
     location_id: str | None = None
     characteristics: dict[str, str] = field(default_factory=dict)
     open_order_id: str | None = None
+    follow_on_order_id: str | None = None
+    """The follow-on order that has claimed the item while `open_order_id` still works on it (R15)."""
     pending_removal: bool = False
     """The open order `open_order_id` disconnects this item (it will not count for its parent's bundle)."""
     spec_version: str | None = None
@@ -228,6 +240,10 @@ class Order:
     state: OrderState
     version: int = 1
     lines: list[OrderLine] = field(default_factory=list)
+    follows_order_id: str | None = None
+    """The open order this follow-on order waits for (R15)."""
+    order_version: int = 1
+    """1 for the order as first approved, one more for every approved revision (R14)."""
     on_hold: bool = False
     requested_start: date | None = None
     requested_completion: date | None = None

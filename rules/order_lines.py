@@ -235,7 +235,7 @@ def check_open_order(findings: Findings, item: InventoryItem, order: Order, *, f
         return RuleViolation(
             ErrorCode.ALREADY_IN_OPEN_ORDER,
             f"{describe_items(ids, 'Item')} {verb} already in open order {other}; "
-            f"complete or cancel order {other} first",
+            f"complete or cancel order {other} first, or capture the change as a follow-on order of {other}",
             field,
             (other, *ids),
         )

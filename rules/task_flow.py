@@ -21,11 +21,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from rules.fulfillment import DomainOrder, OrderTask, WorkOrder, find_task
+from rules.fulfillment import DomainOrder, OrderTask, WorkOrder, find_task, refuse_held
 from rules.lifecycle_model import DONE_TASK_STATES, FailureCategory, TaskState, WorkOrderState
 from rules.model import ErrorCode, OrderState, RuleError, RuleViolation
 
 _MOVABLE = frozenset({TaskState.OPEN, TaskState.IN_PROGRESS})
+_NOTHING_TO_WAIT_FOR = DONE_TASK_STATES | {TaskState.CANCELLED}
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,8 @@ class Blockers:
 def blockers(flow: OrderFlow, task: OrderTask) -> Blockers:
     """Everything that keeps `task` from being started or closed now."""
     by_id = {t.id: t for t in flow.tasks()}
-    waiting = tuple(by_id[i] for i in task.depends_on if i in by_id and by_id[i].state not in DONE_TASK_STATES)
+    # A dependency a revision cancelled (its lines were removed, R14) is nothing to wait for.
+    waiting = tuple(by_id[i] for i in task.depends_on if i in by_id and by_id[i].state not in _NOTHING_TO_WAIT_FOR)
     field_work = tuple(
         w for w in flow.work_orders
         if task.work_order is not None and w.kind is task.work_order and w.state is not WorkOrderState.CLOSED_COMPLETE
@@ -71,14 +73,15 @@ def blockers(flow: OrderFlow, task: OrderTask) -> Blockers:
 
 def is_ready(flow: OrderFlow, task: OrderTask) -> bool:
     """True when the task can be started (OPEN) or closed (OPEN, IN_PROGRESS) right now."""
-    return task.state in _MOVABLE and blockers(flow, task).none
+    return task.state in _MOVABLE and not task.held_by and blockers(flow, task).none
 
 
 def require_ready(flow: OrderFlow, task_id: str) -> OrderTask:
-    """The task, when nothing blocks it; ORDER_ON_HOLD or TASK_NOT_READY otherwise."""
+    """The task, when nothing blocks it; TASK_ON_HOLD, ORDER_ON_HOLD or TASK_NOT_READY otherwise."""
     _, task = find_task(flow.domain_orders, task_id)
     if task.state not in _MOVABLE:
         return task  # the state rules of start/close refuse it with TASK_NOT_OPEN
+    refuse_held(task, "started or closed")  # a revision of the order holds it (R14)
     found = blockers(flow, task)
     if found.on_hold:
         raise RuleError(
@@ -139,7 +142,8 @@ def fail_task(task: OrderTask, reason: str | None, category: FailureCategory) ->
 
 
 def retry_task(task: OrderTask) -> int:
-    """FAILED -> OPEN as the next attempt; returns the new attempt number. INVALID_STATE otherwise."""
+    """FAILED -> OPEN as the next attempt; returns the new attempt number. INVALID_STATE otherwise,
+    TASK_ON_HOLD while a revision of the order holds it (R14)."""
     if task.state is not TaskState.FAILED:
         raise RuleError(
             RuleViolation(
@@ -149,6 +153,7 @@ def retry_task(task: OrderTask) -> int:
                 ids=(task.id,),
             )
         )
+    refuse_held(task, "retried")
     return task.attempt + 1
 
 

@@ -66,7 +66,15 @@ async def _lines(info: Ctx, order_id: str, line_ids: tuple[str, ...]) -> list[Or
     if order is None:
         return []
     wanted = set(line_ids)
-    return [OrderLine.of(order, ln) for ln in order.lines if ln.id in wanted]
+    found = [OrderLine.of(order, ln) for ln in order.lines if ln.id in wanted]
+    missing = wanted - {str(ln.id) for ln in found}
+    if missing:  # lines a revision removed from the order's tree (R14) stay readable from its records
+        from graph.orders import lines_by_ids
+
+        loader = info.context.loaders.named("lines_by_id", info.context.graph, lines_by_ids, None)
+        removed = await loader.load_many(sorted(missing))
+        found.extend(OrderLine.of(order, ln) for ln in removed if ln is not None)
+    return found
 
 
 async def _item(info: Ctx, item_id: str | None) -> ProductInventory | None:
@@ -123,6 +131,10 @@ class OrderTask:
     waits_for_work_order: WorkOrderKind | None = strawberry.field(
         description="The kind of the order's field work this step waits for, when it needs a visit."
     )
+    held_by: list[str] = strawberry.field(
+        description="What holds the task (the id of a revision of its order, R14); a held task neither starts "
+        "nor closes. Empty when nothing holds it."
+    )
     record: strawberry.Private[TaskRecord]
 
     @classmethod
@@ -134,7 +146,7 @@ class OrderTask:
             failure_category=FailureCategory(r.failure_category) if r.failure_category else None,
             failed_at=r.failed_at, skip_reason=r.skip_reason, planned_start_at=r.planned_start_at,
             due_at=r.due_at, activation=r.activation,
-            waits_for_work_order=WorkOrderKind(r.work_order) if r.work_order else None, record=r,
+            waits_for_work_order=WorkOrderKind(r.work_order) if r.work_order else None, held_by=list(r.held_by), record=r,
         )
 
     @strawberry.field(description="The domain order the task belongs to.")

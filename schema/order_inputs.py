@@ -25,6 +25,12 @@ class CreateOrderInput:
         description="The day the customer wants the order complete (not before the start date); the order is "
         "due at its end and in jeopardy as it gets close.",
     )
+    follows_order_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Make this a follow-on order of an open order of the account (R15): it may target that "
+        "order's items, is captured against them as they will be once it completes, and waits (QUEUED) "
+        "until then.",
+    )
 
 
 @strawberry.input(description="Select inventory items; the order's rules decide which lines they bring.")

@@ -18,6 +18,7 @@ from schema.types import Account, Location, ProductInventory, ProductSpecificati
 
 if TYPE_CHECKING:
     from schema.fulfillment import DomainOrder, OrderEvent, OrderMilestone, ReturnAuthorization, WorkOrder
+    from schema.revisions import OrderRevision
 
 Ctx = Info[Context, Any]
 
@@ -125,15 +126,17 @@ class CustomerOrder:
     id: strawberry.ID
     action: OrderAction
     state: OrderState
-    version: int
+    version: int = strawberry.field(
+        description="The order's version: 1 as first captured, one more for every approved revision (R14)."
+    )
     order: strawberry.Private[Order]
     lines_loaded: strawberry.Private[bool] = True
 
     @classmethod
     def of(cls, order: Order, lines_loaded: bool = True) -> CustomerOrder:
         """A view of `order`; with `lines_loaded` False its lines are read only if a query asks for them."""
-        return cls(id=strawberry.ID(order.id), action=order.action, state=order.state, version=order.version,
-                   order=order, lines_loaded=lines_loaded)
+        return cls(id=strawberry.ID(order.id), action=order.action, state=order.state,
+                   version=order.order_version, order=order, lines_loaded=lines_loaded)
 
     async def with_lines(self, info: Ctx) -> Order:
         if not self.lines_loaded:
@@ -201,6 +204,39 @@ class CustomerOrder:
         from resolvers.tasks_read import past_point_of_no_return
 
         return await past_point_of_no_return(info, self.order.id)
+
+    @strawberry.field(description="Every revision of the order (R14), oldest first, the open one included.")
+    async def revisions(
+        self, info: Ctx
+    ) -> list[Annotated[OrderRevision, strawberry.lazy("schema.revisions")]]:
+        from resolvers.order_read import revisions_of
+
+        return await revisions_of(info, await self.with_lines(info))
+
+    @strawberry.field(description="The revision being edited or awaiting approval, if any (R14).")
+    async def pending_revision(
+        self, info: Ctx
+    ) -> Annotated[OrderRevision, strawberry.lazy("schema.revisions")] | None:
+        from resolvers.order_read import revisions_of
+
+        found = await revisions_of(info, await self.with_lines(info))
+        return next((r for r in found if r.record.state in ("DRAFT", "SUBMITTED")), None)
+
+    @strawberry.field(
+        description="The open order this follow-on order waits for, or waited for (R15); null for other orders."
+    )
+    async def follows_order(self, info: Ctx) -> CustomerOrder | None:
+        from resolvers.order_read import customer_order
+
+        if self.order.follows_order_id is None:
+            return None
+        return await customer_order(info, self.order.follows_order_id)
+
+    @strawberry.field(description="Follow-on orders captured against this order's outcome (R15), oldest first.")
+    async def follow_on_orders(self, info: Ctx) -> list[CustomerOrder]:
+        from resolvers.order_read import follow_on_orders_of
+
+        return await follow_on_orders_of(info, self.order.id)
 
     @strawberry.field(description="What fulfillment wants people to know, e.g. an entitlement it could not grant.")
     async def notes(self, info: Ctx) -> list[str]:

@@ -22,8 +22,10 @@ from resolvers import (
     order_preview,
     order_read,
     order_reject,
+    order_revise,
     order_submit,
     return_receive,
+    revision_cancel,
     task_close,
     task_fail,
     task_retry,
@@ -115,6 +117,17 @@ class Mutation:
         resolver=order_cancel.cancel_order,
         description="Cancel an order: outright before approval, with compensation in progress until a "
         "point-of-no-return task is closed.",
+    )
+    revise_order: OrderPayload = strawberry.field(
+        resolver=order_revise.revise_order,
+        description="Open a revision of an order in progress (R14): the order goes REVISION_IN_PROGRESS, its "
+        "unfinished tasks are held, and the revision (version + 1) is edited with the capture mutations, "
+        "submitted with submitOrder and applied with approveOrder.",
+    )
+    cancel_revision: OrderPayload = strawberry.field(
+        resolver=revision_cancel.cancel_revision,
+        description="Drop the open revision: what it added is removed, its holds are released, and the order "
+        "runs on as before.",
     )
     start_order_task: OrderPayload = strawberry.field(
         resolver=task_start.start_order_task,

@@ -34,10 +34,21 @@ CREATE (done)-[:HAS_WORK_ORDER]->(:WorkOrder {id: 'cs-open-visit', state: 'SCHED
 CREATE (:CustomerOrder {id: 'cs-held-draft', state: 'DRAFT', onHold: true})
 CREATE (busy:CustomerOrder {id: 'cs-busy', state: 'IN_PROGRESS'})
 CREATE (busy)-[:DECOMPOSED_INTO]->(bd:DomainOrder {id: 'cs-busy-do', state: 'IN_PROGRESS'})
-CREATE (bd)-[:HAS_TASK]->(:OrderTask {id: 'cs-first', orderId: 'cs-busy', state: 'OPEN'})
+CREATE (bd)-[:HAS_TASK]->(:OrderTask {id: 'cs-first-step', orderId: 'cs-busy', state: 'OPEN'})
 CREATE (bd)-[:HAS_TASK]->(:OrderTask {id: 'cs-jumped', orderId: 'cs-busy', state: 'CLOSED_COMPLETE',
-                                      dependsOn: ['cs-first']})
+                                      dependsOn: ['cs-first-step']})
 CREATE (bd)-[:HAS_TASK]->(:OrderTask {id: 'cs-silent-failure', orderId: 'cs-busy', state: 'FAILED'})
+CREATE (:ProductInventory {id: 'cs-stray-follow-on', state: 'ACTIVE', followOnOrderId: 'cs-o2'})
+"""
+
+# A follow-on (R15) waiting behind a running order on the same item: both lines are allowed.
+FOLLOW_ON_GRAPH = """
+CREATE (first:CustomerOrder {id: 'cs-first', state: 'IN_PROGRESS'})
+CREATE (next:CustomerOrder {id: 'cs-next', state: 'QUEUED', followsOrderId: 'cs-first'})
+CREATE (p:ProductInventory {id: 'cs-shared', state: 'CHANGE_PENDING', openOrderId: 'cs-first',
+                            followOnOrderId: 'cs-next'})
+CREATE (first)-[:HAS_LINE]->(:OrderLine {id: 'cs-first-line', state: 'IN_PROGRESS'})-[:TARGETS]->(p)
+CREATE (next)-[:HAS_LINE]->(:OrderLine {id: 'cs-next-line', state: 'QUEUED'})-[:TARGETS]->(p)
 """
 
 
@@ -75,8 +86,9 @@ async def test_every_broken_invariant_is_reported_with_its_ids(clean_graph: Grap
         ("task-state", ("cs-done", "cs-do", "cs-open-task")),
         ("work-order-state", ("cs-done", "cs-open-visit")),
         ("hold-outside-progress", ("cs-held-draft",)),
-        ("closed-before-dependencies", ("cs-jumped", "cs-first")),
+        ("closed-before-dependencies", ("cs-jumped", "cs-first-step")),
         ("failed-task-out-of-fallout", ("cs-busy", "cs-silent-failure")),
+        ("follow-on-claim", ("cs-stray-follow-on", "cs-o2")),
     }, report.lines()
     assert {v.check for v in report.violations} == {c.name for c in CHECKS}
 
@@ -84,3 +96,13 @@ async def test_every_broken_invariant_is_reported_with_its_ids(clean_graph: Grap
     assert done.returncode == 1
     assert "live-under-inactive" in done.stdout and "cs-alive, cs-dead" in done.stdout
     await write(clean_graph, "MATCH (n) DETACH DELETE n")  # leave the module's graph consistent
+
+
+async def test_a_follow_on_waiting_on_an_item_of_its_first_order_is_no_double_claim(clean_graph: Graph) -> None:
+    await write(clean_graph, FOLLOW_ON_GRAPH)
+    assert (await check_graph(clean_graph)).ok
+    await write(clean_graph, "MATCH (o:CustomerOrder {id: 'cs-next'}) REMOVE o.followsOrderId")
+    found = {v.check for v in (await check_graph(clean_graph)).violations}
+    assert found == {"follow-on-claim"}
+    await write(clean_graph, "MATCH (n) DETACH DELETE n")  # leave the module's graph consistent
+

@@ -90,13 +90,16 @@ def test_the_last_task_of_the_last_domain_order_completes_the_order() -> None:
     assert closure.order_completes
 
 
-def test_a_cancelled_domain_order_never_counts_as_closed() -> None:
+def test_a_domain_order_a_revision_cancelled_leaves_nothing_to_wait_for() -> None:
+    # In a running order only a revision cancels a domain order: the one that lost all its lines (R14).
     domain_orders = [
         _domain_order("DO-1", _task("T1")),
         _domain_order("DO-2", _task("T2", TaskState.CANCELLED, owner="DO-2"), state=TaskState.CANCELLED),
+        _domain_order("DO-3", _task("T3", TaskState.OPEN, owner="DO-3")),
     ]
 
     assert not close_task(domain_orders, "T1").order_completes
+    assert close_task(domain_orders[:2], "T1").order_completes
 
 
 def test_closing_a_point_of_no_return_task_marks_its_lines_past_it() -> None:
