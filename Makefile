@@ -7,7 +7,7 @@ export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD := 1
 
 .PHONY: setup run test lint schema neo4j-jars web-assets bench bench-orders clean-local
 
-setup: $(VENV)/.installed neo4j/lib/.complete web/static/vendor/.complete
+setup: $(VENV)/.installed neo4j/lib/.complete web/static/vendor/.complete tests/http_audit/node_modules/.complete
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +20,11 @@ neo4j/lib/.complete: neo4j/pom.xml
 
 web/static/vendor/.complete: web/package.json web/package-lock.json
 	$(PY) -m web.build_assets
+	touch $@
+
+# The GraphQL-over-HTTP audit (npm graphql-http) the test suite runs against the live API.
+tests/http_audit/node_modules/.complete: tests/http_audit/package.json tests/http_audit/package-lock.json
+	cd tests/http_audit && npm ci --no-audit --no-fund
 	touch $@
 
 run: setup

@@ -111,7 +111,8 @@ class Client:
 
     def __init__(self, server: LiveServer) -> None:
         self.server = server
-        self.http = httpx.Client(base_url=server.url, timeout=600)
+        self.http = httpx.Client(base_url=server.url, timeout=600,
+                                 headers={"Authorization": f"Bearer {server.token('admin')}"})
 
     def call(self, query: str, **variables: Any) -> tuple[dict[str, Any], float, int]:
         before = self.server.round_trips

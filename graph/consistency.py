@@ -16,7 +16,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph, run
-from rules.lifecycle_model import TaskState
+from rules.lifecycle_model import DONE_TASK_STATES, TaskState, WorkOrderState
 from rules.model import OPEN_ORDER_STATES, InventoryState, OrderState
 from rules.revision import OPEN_REVISION_STATES
 
@@ -57,6 +57,30 @@ TASK_STATES_BY_ORDER_STATE: dict[str, list[str]] = {
 }
 """The states an order's tasks and domain orders may be in while the order is in a state; an order
 state missing from the table is not checked."""
+
+
+_EVERY_WORK_ORDER_STATE = [s.value for s in WorkOrderState]
+_FINISHED_WORK_ORDER_STATES = [WorkOrderState.CLOSED_COMPLETE.value, WorkOrderState.CANCELLED.value]
+
+WORK_ORDER_STATES_BY_ORDER_STATE: dict[str, list[str]] = {
+    OrderState.DRAFT.value: [],
+    OrderState.SUBMITTED.value: [],
+    OrderState.REJECTED.value: [],
+    OrderState.QUEUED.value: [],
+    OrderState.IN_PROGRESS.value: _EVERY_WORK_ORDER_STATE,
+    OrderState.REVISION_IN_PROGRESS.value: _EVERY_WORK_ORDER_STATE,
+    OrderState.CANCELLATION_IN_PROGRESS.value: _EVERY_WORK_ORDER_STATE,
+    OrderState.COMPLETED.value: _FINISHED_WORK_ORDER_STATES,
+    OrderState.CANCELLED.value: _FINISHED_WORK_ORDER_STATES,
+}
+"""The states an order's work orders may be in while the order is in a state (R13: a finished order
+has no field work left; a failed visit is cancelled when its order ends)."""
+
+HOLDABLE_ORDER_STATES: tuple[str, ...] = (OrderState.IN_PROGRESS.value, OrderState.REVISION_IN_PROGRESS.value)
+"""Only an order in progress can be on hold, and it stays held while it is revised (a cancelled
+order's hold is cleared)."""
+
+DONE_TASKS: tuple[str, ...] = tuple(sorted(s.value for s in DONE_TASK_STATES))
 
 
 @dataclass(frozen=True)
@@ -195,6 +219,33 @@ CHECKS: tuple[InvariantCheck, ...] = (
         "coalesce('task is ' + t.state + ', ', '') + 'domain order is ' + d.state + ' in a ' + o.state "
         "+ ' order' AS detail",
     ),
+    InvariantCheck(
+        "work-order-state",
+        "an order's work orders are in states its own state allows (WORK_ORDER_STATES_BY_ORDER_STATE)",
+        "MATCH (o:CustomerOrder)-[:HAS_WORK_ORDER]->(w:WorkOrder) WHERE o.state IN keys($workOrderStates) "
+        "AND NOT w.state IN $workOrderStates[o.state] "
+        "RETURN [o.id, w.id] AS ids, 'work order is ' + w.state + ' in a ' + o.state + ' order' AS detail",
+    ),
+    InvariantCheck(
+        "hold-outside-progress",
+        "only an order in progress is on hold (R13)",
+        "MATCH (o:CustomerOrder) WHERE o.onHold = true AND NOT o.state IN $holdable "
+        "RETURN [o.id] AS ids, 'order is on hold while ' + o.state AS detail",
+    ),
+    InvariantCheck(
+        "closed-before-dependencies",
+        "a task is closed only once every task it depends on is done (R13; a skip may jump the queue)",
+        "MATCH (t:OrderTask {state: 'CLOSED_COMPLETE'}) WHERE size(coalesce(t.dependsOn, [])) > 0 "
+        "UNWIND t.dependsOn AS depId MATCH (dep:OrderTask {id: depId}) WHERE NOT dep.state IN $doneTasks "
+        "RETURN [t.id, dep.id] AS ids, 'task is closed while ' + dep.id + ' it depends on is ' + dep.state AS detail",
+    ),
+    InvariantCheck(
+        "failed-task-out-of-fallout",
+        "a FAILED task says why and is in the fallout queue (R13)",
+        "MATCH (t:OrderTask {state: 'FAILED'}) "
+        "WHERE t.falloutKey IS NULL OR coalesce(t.failureReason, '') = '' OR t.failureCategory IS NULL "
+        "RETURN [t.orderId, t.id] AS ids, 'FAILED task without reason, category or fallout key' AS detail",
+    ),
 )
 
 
@@ -207,6 +258,9 @@ def check_parameters() -> dict[str, Any]:
         "installed": list(INSTALLED_ITEM_STATES),
         "lineStates": LINE_STATES_BY_ORDER_STATE,
         "taskStates": TASK_STATES_BY_ORDER_STATE,
+        "workOrderStates": WORK_ORDER_STATES_BY_ORDER_STATE,
+        "holdable": list(HOLDABLE_ORDER_STATES),
+        "doneTasks": list(DONE_TASKS),
     }
 
 

@@ -252,7 +252,11 @@ async def returns_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, lis
 
 async def returns_by_ids(graph: Graph, ids: list[str]) -> dict[str, ReturnRecord]:
     rows = await graph.fetch(
-        "UNWIND $ids AS rid MATCH (r:ReturnAuthorization {id: rid}) RETURN r {.*} AS r", ids=ids
+        "UNWIND $ids AS rid MATCH (r:ReturnAuthorization {id: rid}) "
+        "WHERE $accounts IS NULL OR EXISTS { MATCH (o:CustomerOrder {id: r.orderId}) WHERE o.accountId IN $accounts } "
+        "RETURN r {.*} AS r",
+        ids=ids,
+        accounts=graph.accounts,
     )
     return {r["r"]["id"]: _return_from(r["r"]) for r in rows}
 
@@ -277,7 +281,7 @@ async def events_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, list
         e = r["e"]
         out[r["oid"]].append(
             OrderEventRecord(e["id"], e["orderId"], e.get("fromState"), e["toState"], e.get("reason"),
-                             to_datetime(e.get("at")), e.get("kind") or "STATE_CHANGE")
+                             to_datetime(e.get("at")), e.get("kind") or "STATE_CHANGE", e.get("callerId"))
         )
     # Two transitions written in one transaction can share a millisecond: the lifecycle breaks the tie.
     return {
@@ -453,8 +457,10 @@ async def entitlement_in(tx: Tx, graph: Graph, entitlement_id: str) -> Entitleme
     rows = await run(
         tx,
         graph,
-        "MATCH (e:Entitlement {id: $id}) RETURN " + ENTITLEMENT_COLUMNS,
-        {"id": entitlement_id},
+        "MATCH (e:Entitlement {id: $id}) WHERE $accounts IS NULL "
+        "OR EXISTS { MATCH (e)-[:COVERS]->(p:ProductInventory) WHERE p.accountId IN $accounts } "
+        "RETURN " + ENTITLEMENT_COLUMNS,
+        {"id": entitlement_id, "accounts": graph.accounts},
     )
     return _entitlement_from(rows[0]) if rows else None
 
@@ -467,10 +473,11 @@ async def contract_in(
         tx,
         graph,
         "MATCH (a:Account)-[:HAS_CONTRACT]->(c:Contract {id: $id}) "
+        "WHERE $accounts IS NULL OR a.id IN $accounts "
         "RETURN c.id AS id, a.id AS accountId, c.state AS state, c.endDate AS endDate, "
         "[(c)-[:GRANTS]->(e:Entitlement) | {id: e.id, state: e.state, endDate: e.endDate, contractId: c.id, "
         "productId: [(e)-[:COVERS]->(p:ProductInventory) | p.id][0]}] AS entitlements",
-        {"id": contract_id},
+        {"id": contract_id, "accounts": graph.accounts},
     )
     if not rows:
         return None
@@ -507,8 +514,9 @@ async def lock_order_of_task(tx: Tx, graph: Graph, task_id: str) -> str | None:
         tx,
         graph,
         "MATCH (t:OrderTask {id: $id}) MATCH (o:CustomerOrder {id: t.orderId}) "
+        "WHERE $accounts IS NULL OR o.accountId IN $accounts "
         "SET o.lockedAt = datetime() RETURN o.id AS id",
-        {"id": task_id},
+        {"id": task_id, "accounts": graph.accounts},
     )
     return rows[0]["id"] if rows else None
 
@@ -519,9 +527,10 @@ async def lock_return(tx: Tx, graph: Graph, return_id: str) -> ReturnRecord | No
         tx,
         graph,
         "MATCH (r:ReturnAuthorization {id: $id}) "
+        "WHERE $accounts IS NULL OR EXISTS { MATCH (o:CustomerOrder {id: r.orderId}) WHERE o.accountId IN $accounts } "
         "OPTIONAL MATCH (o:CustomerOrder {id: r.orderId}) SET o.lockedAt = datetime() "
         "WITH DISTINCT r SET r.lockedAt = datetime() RETURN r {.*} AS r",
-        {"id": return_id},
+        {"id": return_id, "accounts": graph.accounts},
     )
     return _return_from(rows[0]["r"]) if rows else None
 

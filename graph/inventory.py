@@ -44,7 +44,12 @@ ITEM_COLUMNS = (
     "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0] AS parentId, "
     "[(p)-[:AT]->(l:Location) | l.id][0] AS locationId, p.specVersion AS specVersion"
 )
-ITEMS_BY_IDS = "UNWIND $ids AS itemId MATCH (p:ProductInventory {id: itemId}) RETURN " + ITEM_COLUMNS
+# Statements a read starts from filter on the caller's accounts: `$accounts` is null for callers
+# who may see every account, and the filter follows the id lookup, so the id index is still used.
+IN_SCOPE = "($accounts IS NULL OR p.accountId IN $accounts)"
+ITEMS_BY_IDS = (
+    "UNWIND $ids AS itemId MATCH (p:ProductInventory {id: itemId}) WHERE " + IN_SCOPE + " RETURN " + ITEM_COLUMNS
+)
 CHILDREN_OF = (
     "UNWIND $ids AS parentId MATCH (:ProductInventory {id: parentId})-[:HAS_CHILD]->(p:ProductInventory) "
     "RETURN " + ITEM_COLUMNS + " ORDER BY p.name, p.id"
@@ -63,7 +68,7 @@ ANCESTORS_OF = (
 )
 # One collected list: the driver decodes one large value much faster than many records.
 TREE = (
-    "MATCH (r:ProductInventory {id: $rootId}) "
+    "MATCH (r:ProductInventory {id: $rootId}) WHERE $accounts IS NULL OR r.accountId IN $accounts "
     "MATCH path = (r)" + WALK_DOWN + "(n:ProductInventory) WHERE length(path) <= $depth "
     "WITH n, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
     "ORDER BY depth, n.name, n.id "
@@ -95,7 +100,7 @@ def item_from(record: Any, depth: int = 0) -> ItemRecord:
 
 
 async def items_by_ids(graph: Graph, ids: list[str]) -> dict[str, ItemRecord]:
-    rows = await graph.fetch(ITEMS_BY_IDS, ids=ids)
+    rows = await graph.fetch(ITEMS_BY_IDS, ids=ids, accounts=graph.accounts)
     return {r["id"]: item_from(r) for r in rows}
 
 
@@ -118,7 +123,7 @@ async def ancestors_of(graph: Graph, ids: list[str]) -> dict[str, list[ItemRecor
 async def tree(graph: Graph, root_id: str, max_depth: int | None) -> TreeRecord:
     """The subtree under `root_id` (down to `max_depth` levels) in one bounded traversal."""
     depth = MAX_DEPTH if max_depth is None else max(0, min(max_depth, MAX_DEPTH))
-    rows = await graph.fetch(TREE, rootId=root_id, depth=depth)
+    rows = await graph.fetch(TREE, rootId=root_id, depth=depth, accounts=graph.accounts)
     result = TreeRecord()
     for values in rows[0]["nodes"] if rows else []:
         r = dict(zip(TREE_COLUMNS, values, strict=True))
@@ -132,8 +137,10 @@ async def tree(graph: Graph, root_id: str, max_depth: int | None) -> TreeRecord:
 async def accounts_by_ids(graph: Graph, ids: list[str]) -> dict[str, AccountRecord]:
     rows = await graph.fetch(
         "UNWIND $ids AS accountId MATCH (a:Account {id: accountId}) "
+        "WHERE $accounts IS NULL OR a.id IN $accounts "
         "RETURN a.id AS id, a.name AS name, a.segment AS segment",
         ids=ids,
+        accounts=graph.accounts,
     )
     return {r["id"]: AccountRecord(r["id"], r["name"], r["segment"]) for r in rows}
 
@@ -141,11 +148,12 @@ async def accounts_by_ids(graph: Graph, ids: list[str]) -> dict[str, AccountReco
 async def list_accounts(graph: Graph, first: int, after: str | None, search: str | None) -> Page:
     """Accounts ordered by id; `after` is the last id seen, `search` matches name or id."""
     rows = await graph.fetch(
-        "MATCH (a:Account) WHERE ($search IS NULL OR toLower(a.name) CONTAINS toLower($search) "
+        "MATCH (a:Account) WHERE ($accounts IS NULL OR a.id IN $accounts) AND ($search IS NULL OR toLower(a.name) CONTAINS toLower($search) "
         "OR toLower(a.id) CONTAINS toLower($search)) "
         "WITH a ORDER BY a.id WITH collect(a) AS found "
         "RETURN size(found) AS total, [a IN found WHERE $after IS NULL OR a.id > $after][..$limit] AS page",
         search=search or None,
+        accounts=graph.accounts,
         after=after,
         limit=first + 1,
     )

@@ -98,6 +98,8 @@ def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
     )
 
 
+# Orders a read or a lock starts from are filtered on the caller's accounts (null: all).
+ORDER_IN_SCOPE = "($accounts IS NULL OR o.accountId IN $accounts)"
 ORDER_WITH_LINES = (
     "OPTIONAL MATCH (o)-[:HAS_LINE]->(l:OrderLine) WITH o, l ORDER BY l.seq "
     # One collected list per order: the driver decodes one large value much faster than many records.
@@ -107,7 +109,9 @@ ORDER_WITH_LINES = (
 
 async def orders_by_ids(graph: Graph, ids: list[str]) -> dict[str, Order]:
     rows = await graph.fetch(
-        "UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) " + ORDER_WITH_LINES, ids=ids
+        "UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) WHERE " + ORDER_IN_SCOPE + " " + ORDER_WITH_LINES,
+        ids=ids,
+        accounts=graph.accounts,
     )
     return {r["order"]["id"]: order_from(r["order"], r["lines"]) for r in rows}
 
@@ -122,7 +126,11 @@ async def lines_by_ids(graph: Graph, ids: list[str]) -> dict[str, OrderLine]:
 
 async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Orders' stored properties without their lines (`order_from` makes an Order of them)."""
-    rows = await graph.fetch("UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) RETURN o {.*} AS o", ids=ids)
+    rows = await graph.fetch(
+        "UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) WHERE " + ORDER_IN_SCOPE + " RETURN o {.*} AS o",
+        ids=ids,
+        accounts=graph.accounts,
+    )
     return {r["o"]["id"]: dict(r["o"]) for r in rows}
 
 
@@ -168,8 +176,9 @@ async def lock_order(tx: Tx, graph: Graph, order_id: str) -> Order | None:
     rows = await run(
         tx,
         graph,
-        "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES,
-        {"id": order_id},
+        "MATCH (o:CustomerOrder {id: $id}) WHERE " + ORDER_IN_SCOPE + " SET o.lockedAt = datetime() WITH o "
+        + ORDER_WITH_LINES,
+        {"id": order_id, "accounts": graph.accounts},
     )
     return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
 
@@ -200,7 +209,12 @@ async def find_by_idempotency_key(tx: Tx, graph: Graph, key: str) -> Order | Non
 
 
 async def account_exists(tx: Tx, graph: Graph, account_id: str) -> bool:
-    rows = await run(tx, graph, "MATCH (a:Account {id: $id}) RETURN a.id AS id", {"id": account_id})
+    rows = await run(
+        tx,
+        graph,
+        "MATCH (a:Account {id: $id}) WHERE $accounts IS NULL OR a.id IN $accounts RETURN a.id AS id",
+        {"id": account_id, "accounts": graph.accounts},
+    )
     return bool(rows)
 
 
@@ -263,6 +277,7 @@ async def load_trees(
         tx,
         graph,
         "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+        "WHERE $accounts IS NULL OR p.accountId IN $accounts "
         "MATCH (p)" + WALK_UP + "(top:ProductInventory) "
         "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
         "WITH DISTINCT top "
@@ -273,7 +288,7 @@ async def load_trees(
         "WITH n, up, s, l ORDER BY n.name, n.id "
         "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, "
         "up.id, s.id, l.id, " + PENDING_REMOVAL + ", n.specVersion, n.followOnOrderId]) AS items",
-        {"ids": sorted(set(item_ids))},
+        {"ids": sorted(set(item_ids)), "accounts": graph.accounts},
     )
     items: dict[str, InventoryItem] = {}
     children: dict[str, list[str]] = defaultdict(list)
@@ -455,11 +470,11 @@ async def set_order_state(
         graph,
         "MATCH (o:CustomerOrder {id: $id}) "
         "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
-        "toState: $state, reason: $reason, at: datetime()}) "
+        "toState: $state, reason: $reason, callerId: $caller, at: datetime()}) "
         "SET o.state = $state, o.version = o.version + 1, o.updatedAt = datetime(), "
         "o.reason = coalesce($reason, o.reason) "
         "WITH o MATCH (o)-[:HAS_LINE]->(l:OrderLine) SET l.state = $state",
-        {"id": order_id, "state": state.value, "reason": reason},
+        {"id": order_id, "state": state.value, "reason": reason, "caller": graph.caller_id},
     )
 
 
@@ -519,6 +534,9 @@ async def delete_draft_items(tx: Tx, graph: Graph, order_id: str, item_ids: list
 
 async def order_id_of_line(tx: Tx, graph: Graph, line_id: str) -> str | None:
     rows = await run(
-        tx, graph, "MATCH (o:CustomerOrder)-[:HAS_LINE]->(:OrderLine {id: $id}) RETURN o.id AS id", {"id": line_id}
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder)-[:HAS_LINE]->(:OrderLine {id: $id}) WHERE " + ORDER_IN_SCOPE + " RETURN o.id AS id",
+        {"id": line_id, "accounts": graph.accounts},
     )
     return rows[0]["id"] if rows else None

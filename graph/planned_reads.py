@@ -126,13 +126,16 @@ def next_level(depth: str) -> str:
     return "(" + depth + " + 1)"
 
 
-# One item by id: its account (for authorization) and the planned projection of it.
-ITEM_HEAD = "MATCH (n0:ProductInventory {id: $id}) RETURN n0.accountId AS accountId, "
+# One item by id, in the caller's accounts ($accounts, null for all): its account and the planned projection.
+ITEM_HEAD = (
+    "MATCH (n0:ProductInventory {id: $id}) WHERE $accounts IS NULL OR n0.accountId IN $accounts "
+    "RETURN n0.accountId AS accountId, "
+)
 ITEM_TAIL = " AS row"
 
 # A subtree as flat nodes, parents before children, as `graph.inventory.TREE` walks it.
 TREE_HEAD = (
-    "MATCH (r:ProductInventory {id: $rootId}) "
+    "MATCH (r:ProductInventory {id: $rootId}) WHERE $accounts IS NULL OR r.accountId IN $accounts "
     "MATCH path = (r)" + inventory.WALK_DOWN + "(n0:ProductInventory) WHERE length(path) <= $depth "
     "WITH r, n0, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
     "ORDER BY depth, n0.name, n0.id "

@@ -344,6 +344,7 @@ class OrderEventRecord:
     reason: str | None
     at: datetime | None
     kind: str = "STATE_CHANGE"
+    caller_id: str | None = None
 
 
 def grouped(rows: Iterable[Any], key: str, build: Callable[[Any], T]) -> dict[str, list[T]]:

@@ -55,7 +55,7 @@ TASK_EVENTS = (
 SET_HOLD = (
     "MATCH (o:CustomerOrder {id: $id}) "
     "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
-    "toState: o.state, reason: $reason, kind: $kind, at: datetime()}) "
+    "toState: o.state, reason: $reason, kind: $kind, callerId: $caller, at: datetime()}) "
     "SET o.onHold = $onHold, o.holdReason = CASE WHEN $onHold THEN $reason ELSE null END, "
     "o.heldAt = CASE WHEN $onHold THEN $at ELSE null END, "
     "o.version = o.version + 1, o.updatedAt = datetime()"
@@ -92,6 +92,7 @@ _JEOPARDY = (
 QUEUE = (
     "MATCH (t:OrderTask) WHERE t.state IN $states AND ($orderId IS NULL OR t.orderId = $orderId) "
     "AND ($category IS NULL OR t.failureCategory = $category) "
+    "AND ($accounts IS NULL OR EXISTS { MATCH (o:CustomerOrder {id: t.orderId}) WHERE o.accountId IN $accounts }) "
     "WITH t, " + _JEOPARDY + " AS jeopardy "
     "WHERE $levels IS NULL OR jeopardy IN $levels "
     "WITH t, CASE WHEN $sort = 'DUE_DATE' "
@@ -145,7 +146,8 @@ async def set_hold(tx: Tx, graph: Graph, order_id: str, on_hold: bool, reason: s
         tx,
         graph,
         SET_HOLD,
-        {"id": order_id, "onHold": on_hold, "reason": reason, "kind": "HOLD" if on_hold else "RESUME", "at": at},
+        {"id": order_id, "onHold": on_hold, "reason": reason, "kind": "HOLD" if on_hold else "RESUME", "at": at,
+         "caller": graph.caller_id},
     )
 
 
@@ -184,6 +186,7 @@ async def task_queue(
         states=list(states),
         keyProperty=key_property,
         orderId=order_id,
+        accounts=graph.accounts,
         category=category,
         levels=None if levels is None else [level.value for level in levels],
         sort=sort,

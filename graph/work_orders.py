@@ -18,6 +18,7 @@ Tx = AsyncManagedTransaction
 
 LOCK_ORDER_OF_WORK_ORDER = (
     "MATCH (w:WorkOrder {id: $id}) MATCH (o:CustomerOrder {id: w.orderId}) "
+    "WHERE $accounts IS NULL OR o.accountId IN $accounts "
     "SET o.lockedAt = datetime() RETURN o.id AS orderId, w {.*} AS w"
 )
 SCHEDULE = (
@@ -37,6 +38,7 @@ COLLECTION_OF_RETURN = "MATCH (w:WorkOrder {returnId: $returnId}) RETURN w {.*} 
 OPEN_AT_LOCATION = (
     "MATCH (w:WorkOrder) WHERE w.locationId = $locationId AND w.state IN $open "
     "AND ($day IS NULL OR w.scheduledDate = $day) "
+    "AND ($accounts IS NULL OR EXISTS { MATCH (o:CustomerOrder {id: w.orderId}) WHERE o.accountId IN $accounts }) "
     "RETURN w {.*} AS w ORDER BY w.scheduledDate, w.window, w.id"
 )
 OPEN_FIELD_WORK = ["OPEN", "SCHEDULED", "IN_PROGRESS", "FAILED"]
@@ -45,7 +47,7 @@ BOOKED_FIELD_WORK = ["SCHEDULED", "IN_PROGRESS"]
 
 async def lock_order_of_work_order(tx: Tx, graph: Graph, work_order_id: str) -> tuple[str, WorkOrderRecord] | None:
     """Take the write lock of the work order's order, then read the work order (None: no such work order)."""
-    rows = await run(tx, graph, LOCK_ORDER_OF_WORK_ORDER, {"id": work_order_id})
+    rows = await run(tx, graph, LOCK_ORDER_OF_WORK_ORDER, {"id": work_order_id, "accounts": graph.accounts})
     return (rows[0]["orderId"], work_order_from(rows[0]["w"])) if rows else None
 
 
@@ -77,6 +79,7 @@ async def open_at_location(graph: Graph, location_id: str, day: date | None) -> 
     rows = await graph.fetch(
         OPEN_AT_LOCATION,
         locationId=location_id,
+        accounts=graph.accounts,
         day=day,
         open=BOOKED_FIELD_WORK if day is not None else OPEN_FIELD_WORK,
     )

@@ -31,6 +31,7 @@ async def cancel_contract(
     contract_id: Annotated[strawberry.ID, strawberry.argument(description="An ACTIVE contract of the account.")],
 ) -> OrderPayload:
     graph = info.context.graph
+    authorize(info, "contract.cancel")
 
     async def work(tx: AsyncManagedTransaction) -> str | None:
         found = await fulfillment.contract_in(tx, graph, str(contract_id))

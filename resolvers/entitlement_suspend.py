@@ -15,7 +15,7 @@ from resolvers.account_change_order import create_change_order
 from resolvers.order_mutation import not_found, run_order_mutation
 from rules.account_changes import order_for_entitlement
 from rules.model import OrderAction
-from schema.context import Context
+from schema.context import Context, authorize
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -24,6 +24,7 @@ Ctx = Info[Context, Any]
 async def order_for(info: Ctx, entitlement_id: str, action: OrderAction) -> OrderPayload:
     """The SUSPEND or RESUME order an entitlement asks for."""
     graph = info.context.graph
+    authorize(info, "entitlement.suspend" if action is OrderAction.SUSPEND else "entitlement.resume")
 
     async def work(tx: AsyncManagedTransaction) -> str:
         entitlement = await fulfillment.entitlement_in(tx, graph, entitlement_id)

@@ -19,7 +19,7 @@ from resolvers.order_lifecycle import apply_item_states, line_of_items, lock_ord
 from resolvers.order_mutation import run_order_mutation
 from rules.effects import FulfillmentStateChange, cancellation_effects
 from rules.model import OrderState
-from schema.context import Context
+from schema.context import Context, authorize, cancel_action
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -39,6 +39,7 @@ async def cancel_order(
 
     async def work(tx: AsyncManagedTransaction) -> str:
         order = await lock_order_for(tx, graph, info, str(order_id), "order.cancel")
+        authorize(info, cancel_action(order.state.value), order.account_id)
         stored = await fulfillment.fulfillment_in(tx, graph, order.id)
         record = await fulfillment.approval_record(tx, graph, order.id)
         items = await fulfillment.items_in(tx, graph, [*target_ids(order), *record.copies.values()])

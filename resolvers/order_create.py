@@ -27,17 +27,19 @@ async def create_order(
     input: Annotated[CreateOrderInput, strawberry.argument(description="Account, action and an optional idempotency key.")],
 ) -> OrderPayload:
     account_id = str(input.account_id)
-    caller = authorize(info, "order.create", account_id)
+    caller = authorize(info, "order.create")
     action = OrderAction(input.action)
     key = input.idempotency_key or None
     follows = str(input.follows_order_id) if input.follows_order_id else None
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:
+        authorize(info, "order.create", account_id)
         if key is not None:
             existing = await order_graph.find_by_idempotency_key(tx, graph, key)
             if existing is not None:
-                return same_request(existing, account_id, action, key)
+                scope = caller.account_scope
+                return same_request(existing, account_id, action, key, scope is None or existing.account_id in scope)
         if not await order_graph.account_exists(tx, graph, account_id):
             raise not_found("accountId", account_id, what="account")
         check_requested_dates(input.requested_start_date, input.requested_completion_date)
@@ -59,7 +61,13 @@ async def create_order(
         return await run_order_mutation(info, work)
 
 
-def same_request(existing: Order, account_id: str, action: OrderAction, key: str) -> str:
+def same_request(existing: Order, account_id: str, action: OrderAction, key: str, visible: bool = True) -> str:
+    if not visible:
+        # An order of an account the caller may not see: say no more than that the key is taken.
+        raise RuleError(
+            RuleViolation(ErrorCode.INVALID_INPUT, f"Idempotency key {key} is already used; choose another",
+                          "idempotencyKey")
+        )
     if existing.account_id != account_id or existing.action != action:
         raise RuleError(
             RuleViolation(

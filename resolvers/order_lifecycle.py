@@ -45,7 +45,9 @@ def today() -> date:
 
 
 async def lock_order_for(tx: Tx, graph: Graph, info: Ctx, order_id: str, action: str) -> Order:
-    """Take the order's write lock and read it with its lines; NOT_FOUND when there is no such order."""
+    """Take the order's write lock and read it with its lines; NOT_FOUND when there is no such order
+    or it belongs to an account outside the caller's scope. The caller's roles are checked first."""
+    authorize(info, action)
     order = await order_graph.lock_order(tx, graph, order_id)
     if order is None:
         raise not_found("orderId", order_id)

@@ -12,7 +12,7 @@ from graph import orders as order_graph
 from graph import revisions
 from resolvers.order_mutation import open_workspace, order_of_line, run_order_mutation, save_lines
 from rules.capture import plan_line_removal
-from schema.context import Context
+from schema.context import Context, authorize
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
@@ -23,6 +23,7 @@ async def remove_order_line(
     line_id: Annotated[strawberry.ID, strawberry.argument(description="The line to remove from its DRAFT order.")],
 ) -> OrderPayload:
     graph = info.context.graph
+    authorize(info, "order.edit")
 
     async def work(tx: AsyncManagedTransaction) -> str:
         order_id = await order_of_line(tx, graph, str(line_id))

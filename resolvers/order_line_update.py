@@ -19,7 +19,7 @@ from resolvers.order_mutation import (
 )
 from rules.capture import plan_line_update
 from rules.model import LineAction
-from schema.context import Context
+from schema.context import Context, authorize
 from schema.order_inputs import UpdateOrderLineInput
 from schema.orders import OrderPayload
 
@@ -31,6 +31,7 @@ async def update_order_line(
     input: Annotated[UpdateOrderLineInput, strawberry.argument(description="The line and what to change on it.")],
 ) -> OrderPayload:
     graph = info.context.graph
+    authorize(info, "order.edit")
     line_id = str(input.line_id)
     target = str(input.target_location_id) if input.target_location_id else None
 

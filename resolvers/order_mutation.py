@@ -84,11 +84,13 @@ async def open_workspace(
     order_id: str,
     item_ids: Sequence[str] = (),
     spec_ids: Sequence[str] = (),
+    action: str = "order.edit",
 ) -> Workspace:
+    authorize(info, action)
     order = await order_graph.lock_order(tx, graph, order_id)
     if order is None:
         raise not_found("orderId", order_id)
-    authorize(info, "order.edit", order.account_id)
+    authorize(info, action, order.account_id)
     if order.state is OrderState.REVISION_IN_PROGRESS:
         return await _revision_workspace(tx, graph, order, item_ids, spec_ids)
     first, record = await followed_order(tx, graph, order)

@@ -33,7 +33,11 @@ async def preview_lines(
     inventory_ids: Annotated[list[strawberry.ID], strawberry.argument(description="The items that would be selected.")],
     target_location_id: Annotated[strawberry.ID | None, strawberry.argument(description="For MOVE: where the items would go.")] = None,
 ) -> OrderPreview:
-    authorize(info, "order.preview", str(account_id))
+    authorize(info, "order.preview")
+    try:
+        authorize(info, "order.preview", str(account_id))
+    except RuleError as hidden:
+        return OrderPreview(lines=[], errors=[OrderError.of(v) for v in hidden.violations])
     graph = info.context.graph
     selected = [str(i) for i in inventory_ids]
     draft = Order(id="preview", account_id=str(account_id), action=OrderAction(action), state=OrderState.DRAFT)

@@ -59,7 +59,7 @@ async def order(
 
 
 async def orders_of_account(info: Ctx, account_id: str) -> list[CustomerOrder]:
-    authorize(info, "order.read", account_id)
+    authorize(info, "order.read")
     ids_loader = info.context.loaders.named(
         "account_orders", info.context.graph, order_graph.order_ids_of_accounts, list
     )

@@ -29,7 +29,7 @@ async def submit_order(
     graph = info.context.graph
 
     async def work(tx: AsyncManagedTransaction) -> str:
-        ws = await open_workspace(tx, graph, info, str(order_id))
+        ws = await open_workspace(tx, graph, info, str(order_id), action="order.submit")
         problems = validate_submission(ws.order, ws.view, ws.specs)
         if ws.revision is not None:
             # A revision (R14) is submitted on its own; the order keeps running (held) until approval.

@@ -29,11 +29,12 @@ async def _advance(
 ) -> ReturnPayload:
     graph = info.context.graph
 
+    authorize(info, action)
+
     async def work(tx: AsyncManagedTransaction) -> str:
         found = await fulfillment.lock_return(tx, graph, return_id)
         if found is None:
             raise not_found("returnId", return_id, what="return")
-        authorize(info, action)
         state = decide(ReturnState(found.state), found.id)
         await fulfillment.set_return_states(tx, graph, [{"id": found.id, "state": state.value}])
         if state is ReturnState.RECEIVED:

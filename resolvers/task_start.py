@@ -31,6 +31,7 @@ async def lock_task(
     """Lock the order the task belongs to (so concurrent closes and cancellations queue), then read
     the order's header (no lines), its domain orders with their tasks and its work orders as they
     now are. NOT_FOUND when there is no such task. The cost does not grow with the number of lines."""
+    authorize(info, action)
     order_id = await fulfillment.lock_order_of_task(tx, graph, task_id)
     order = await order_graph.order_header_in(tx, graph, order_id) if order_id else None
     if order is None:

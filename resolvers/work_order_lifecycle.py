@@ -38,6 +38,7 @@ WorkOrderId = Annotated[strawberry.ID, strawberry.argument(description="The work
 
 async def _advance(info: Ctx, work_order_id: str, action: str, step: Step) -> WorkOrderPayload:
     graph = info.context.graph
+    authorize(info, action)
 
     async def work(tx: Tx) -> str:
         found = await work_orders.lock_order_of_work_order(tx, graph, work_order_id)

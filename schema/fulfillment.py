@@ -344,6 +344,11 @@ class OrderEvent:
         default=OrderEventKind.STATE_CHANGE,
         description="What the entry records: a state change, or a hold or resume (same state before and after).",
     )
+    caller_id: str | None = strawberry.field(
+        default=None,
+        description="The verified caller whose request made the transition (null for events recorded before "
+        "callers were verified).",
+    )
 
     @classmethod
     def of(cls, r: OrderEventRecord) -> OrderEvent:
@@ -354,6 +359,7 @@ class OrderEvent:
             reason=r.reason,
             at=r.at,
             kind=OrderEventKind(r.kind),
+            caller_id=r.caller_id,
         )
 
 

@@ -18,6 +18,10 @@ class InventoryEvent:
     from_value: str | None = strawberry.field(description="Value before the change.")
     to_value: str | None = strawberry.field(description="Value after the change.")
     at: datetime = strawberry.field(description="When the change landed.")
+    caller_id: str | None = strawberry.field(
+        description="The verified caller whose request made the change (null for events recorded before "
+        "callers were verified)."
+    )
 
     @classmethod
     def of(cls, e: dict[str, Any]) -> InventoryEvent:
@@ -25,5 +29,5 @@ class InventoryEvent:
         return cls(
             id=strawberry.ID(e["id"]), item_id=strawberry.ID(e["itemId"]),
             order_id=e.get("orderId"), line_id=e.get("lineId"), field=e["field"],
-            from_value=e.get("fromValue"), to_value=e.get("toValue"), at=at,
+            from_value=e.get("fromValue"), to_value=e.get("toValue"), at=at, caller_id=e.get("callerId"),
         )

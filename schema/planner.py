@@ -24,6 +24,7 @@ from graphql import (
     ExecutionResult,
     FragmentDefinitionNode,
     GraphQLEnumType,
+    GraphQLError,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -43,6 +44,7 @@ from strawberry.extensions import SchemaExtension
 from graph import planned_reads as storage
 from graph.driver import Graph, run
 from schema.context import Context, authorize
+from schema.errors import UNAVAILABLE
 
 log = logging.getLogger("macd.planner")
 
@@ -268,7 +270,8 @@ def plan_inventory_item(planning: Planning, field: GraphQLField, details: list[F
     statement = storage.ITEM_HEAD + projection + storage.ITEM_TAIL
 
     async def run_item(tx: AsyncManagedTransaction, graph: Graph, context: Context) -> Any:
-        rows = await run(tx, graph, statement, {"id": str(args["id"])})
+        authorize(cast(Any, PlannedInfo(context)), "inventory.read")
+        rows = await run(tx, graph, statement, {"id": str(args["id"]), "accounts": graph.accounts})
         if not rows:
             return None
         authorize(cast(Any, PlannedInfo(context)), "inventory.read", rows[0]["accountId"])
@@ -307,7 +310,9 @@ def plan_inventory_tree(planning: Planning, field: GraphQLField, details: list[F
     statement = storage.TREE_HEAD + projection + storage.TREE_TAIL
 
     async def run_tree(tx: AsyncManagedTransaction, graph: Graph, context: Context) -> Any:
-        rows = await run(tx, graph, statement, {"rootId": str(args["rootId"]), "depth": depth})
+        authorize(cast(Any, PlannedInfo(context)), "inventory.read")
+        rows = await run(tx, graph, statement,
+                         {"rootId": str(args["rootId"]), "depth": depth, "accounts": graph.accounts})
         values = rows[0]["nodes"] if rows else []
         if values:
             authorize(cast(Any, PlannedInfo(context)), "inventory.read", rows[0]["accountId"])
@@ -376,13 +381,18 @@ class PlannedReads(SchemaExtension):
     async def on_execute(self) -> Any:  # type: ignore[override]
         context = self.execution_context.context
         document = self.execution_context.graphql_document
-        if isinstance(context, Context) and context.plan_reads and document is not None:
+        already = self.execution_context.result is not None  # refused by a limit before execution
+        if isinstance(context, Context) and context.plan_reads and document is not None and not already:
             try:
                 planned = plan(self.execution_context.schema._schema, document,
                                self.execution_context.operation_name, self.execution_context.variables)
                 data = await answer(context.graph, context, planned)
             except NotPlanned as reason:
                 log.debug("answered by the resolvers: %s", reason)
+            except UNAVAILABLE as gone:  # the resolvers would only wait for Neo4j a second time
+                self.execution_context.result = ExecutionResult(
+                    data=None, errors=[GraphQLError(str(gone), original_error=gone)]
+                )
             except Exception:  # the resolvers answer, and report whatever it is the GraphQL way
                 log.debug("planned read failed; answered by the resolvers", exc_info=True)
             else:

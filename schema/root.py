@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import strawberry
-from strawberry.extensions import MaskErrors, ParserCache, ValidationCache
+from strawberry.extensions import AddValidationRules, ParserCache, SchemaExtension, ValidationCache
 
 from resolvers import (
     contract_cancel,
@@ -38,7 +40,7 @@ from resolvers import (
     work_order_lifecycle,
 )
 from resolvers.order_preview import OrderPreview
-from schema.errors import ErrorCodes, should_mask
+from schema.errors import ServiceErrors
 from schema.fulfillment import (
     DomainOrder,
     OrderTask,
@@ -50,6 +52,7 @@ from schema.fulfillment import (
 )
 from schema.history import InventoryEvent
 from schema.inventory_tree import InventoryTree
+from schema.limits import ArgumentLengths, HideSuggestions, TokenLimit, validation_rules
 from schema.lookup import InventorySearchResult, LocationPayload
 from schema.node import Node
 from schema.orders import CustomerOrder, OrderLine, OrderLinePreview, OrderPayload
@@ -64,6 +67,7 @@ from schema.types import (
     ProductSpecification,
     ServiceSpecification,
 )
+from service.settings import Limits
 
 
 @strawberry.type(
@@ -287,17 +291,33 @@ class Mutation:
     )
 
 
-# Parsed and validated documents are cached across requests (bounded LRU, keyed by the query text).
 DOCUMENT_CACHE_SIZE = 512
-schema = strawberry.Schema(
-    query=Query,
-    mutation=Mutation,
-    types=[Location, ServiceSpecification, Contract, Entitlement, DomainOrder, OrderTask, WorkOrder, OrderLine],
-    extensions=[
+
+
+def build_schema(limits: Limits | None = None) -> strawberry.Schema:
+    """The schema with the request limits (depth, aliases, tokens, cost, argument lengths) in force."""
+    limits = limits or Limits()
+    settled = limits
+    rules = validation_rules(limits)
+    # Factories, not instances: each request gets its own extension objects. The parse and validation
+    # caches are shared (bounded LRU, keyed by the query text); the limits run before the planner.
+    extensions: list[Callable[[], SchemaExtension]] = [
+        ServiceErrors,
+        lambda: TokenLimit(settled),
         lambda: ParserCache(maxsize=DOCUMENT_CACHE_SIZE),
+        lambda: AddValidationRules(rules),
         lambda: ValidationCache(maxsize=DOCUMENT_CACHE_SIZE),
-        ErrorCodes,
+        lambda: ArgumentLengths(settled),
         PlannedReads,
-        lambda: MaskErrors(should_mask_error=should_mask),
-    ],
-)
+    ]
+    if not limits.suggestions:
+        extensions.append(HideSuggestions)
+    return strawberry.Schema(
+        query=Query,
+        mutation=Mutation,
+        types=[Location, ServiceSpecification, Contract, Entitlement, DomainOrder, OrderTask, WorkOrder, OrderLine],
+        extensions=extensions,  # type: ignore[arg-type]
+    )
+
+
+schema = build_schema()

@@ -1,4 +1,5 @@
-"""`macd` command line: run the service with demo data, export the SDL, check the graph's invariants."""
+"""`macd` command line: run the service with demo data, print a bearer token, export the SDL, check the
+graph's invariants."""
 
 from __future__ import annotations
 
@@ -74,9 +75,14 @@ def run(settings: Settings, demo: bool) -> int:
         print(f"starting the local Neo4j on {server.uri} (data in {server.home}) ...", flush=True)
         server.start()
     try:
-        print(asyncio.run(prepare_database(settings, demo)), flush=True)
+        try:
+            print(asyncio.run(prepare_database(settings, demo)), flush=True)
+        except Exception as exc:  # the API still starts and keeps retrying (see service.app)
+            print(f"Neo4j at {settings.bolt_uri} is not reachable yet ({type(exc).__name__}); "
+                  "the API starts anyway, reports not ready and keeps retrying", flush=True)
         print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", flush=True)
         print(f"Explorer: http://{settings.host}:{settings.port}/explore", flush=True)
+        print(token_hint(settings), flush=True)
         print(f"{settings.workers} worker process(es) (MACD_WORKERS)", flush=True)
         if settings.workers == 1:
             uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="info")
@@ -90,6 +96,39 @@ def run(settings: Settings, demo: bool) -> int:
     return 0
 
 
+def token_hint(settings: Settings) -> str:
+    """How to get a bearer token for this configuration."""
+    if settings.auth.local:
+        return (
+            "Every GraphQL request needs a bearer token. GraphiQL and the explorer offer the demo personas;\n"
+            "for curl or scripts: .venv/bin/macd token --role agent   (roles: viewer, customer, agent, approver,\n"
+            "fulfillment, catalog, admin; a customer also takes --account acc-northwind), then send\n"
+            "'Authorization: Bearer <token>'."
+        )
+    return f"Bearer tokens come from the identity provider {settings.auth.issuer} (see docs/security.md)."
+
+
+def print_token(settings: Settings, roles: list[str], accounts: list[str], subject: str | None, ttl: int) -> int:
+    """Print a token signed with the local key, alone on the last line; refuse with an issuer configured."""
+    from schema.context import ROLES
+    from service.auth import TokenIssueError, issue_local_token
+
+    unknown = sorted(set(roles) - set(ROLES))
+    if unknown:
+        print(f"unknown role {', '.join(unknown)}; roles are {', '.join(ROLES)}", file=sys.stderr)
+        return 2
+    try:
+        token = issue_local_token(settings.auth, roles, accounts, subject, ttl)
+    except TokenIssueError as refused:
+        print(f"macd token: {refused}", file=sys.stderr)
+        return 1
+    who = subject or f"local-{'-'.join(roles)}"
+    scope = f" for {', '.join(accounts)}" if accounts else ""
+    print(f"# {who} with role {', '.join(roles)}{scope}, valid {ttl // 3600} h; send as 'Authorization: Bearer <token>'")
+    print(token)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     parser = argparse.ArgumentParser(prog="macd", description=__doc__)
@@ -98,9 +137,16 @@ def main(argv: list[str] | None = None) -> int:
     run_cmd.add_argument("--no-demo", action="store_true", help="do not import the demo data into an empty DB")
     sub.add_parser("export-schema", help="write schema.graphql")
     sub.add_parser("check", help="check the graph's invariants; exit 1 and list every violation if one fails")
+    token_cmd = sub.add_parser("token", help="print a bearer token signed with the local key (no issuer configured)")
+    token_cmd.add_argument("--role", action="append", required=True, help="a role; repeat for several")
+    token_cmd.add_argument("--account", action="append", default=[], help="an account a customer acts for; repeatable")
+    token_cmd.add_argument("--subject", help="the caller id (default: local-ROLE)")
+    token_cmd.add_argument("--ttl", type=int, default=12 * 3600, help="seconds the token is valid (default 12 h)")
     args = parser.parse_args(argv)
     if args.command == "run":
         return run(load_settings(), demo=not args.no_demo)
+    if args.command == "token":
+        return print_token(load_settings(), args.role, args.account, args.subject, args.ttl)
     if args.command == "check":
         return check(load_settings())
     print(export_sdl())

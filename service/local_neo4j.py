@@ -8,6 +8,7 @@ afterwards); `LocalNeo4j` writes a loopback-only `neo4j.conf` under its home fol
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -148,6 +149,19 @@ class LocalNeo4j:
             time.sleep(0.2)
         if _alive(pid, self.process):
             os.kill(pid, signal.SIGKILL)
+        self.pid_file.unlink(missing_ok=True)
+        self.process = None
+
+    def kill(self, timeout: float = 30.0) -> None:
+        """Kill the server at once (SIGKILL), as a crash would; `start()` brings it back on the same data."""
+        pid = self.process.pid if self.process else _read_pid(self.pid_file)
+        if pid is None:
+            return
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and _alive(pid, self.process):
+            time.sleep(0.05)
         self.pid_file.unlink(missing_ok=True)
         self.process = None
 

@@ -3,6 +3,10 @@
 `graphiql_html()` is what the GraphQL endpoint answers a browser with. It opens with the tabs in
 `EXAMPLE_TABS`: the demo account's tree, a preview, and the 4G-to-5G upgrade of `docs/domain.md`
 from capture to completion, one operation per tab, with ids handed from tab to tab in variables.
+
+Every request needs a bearer token. In the local default the page offers the demo personas (a
+picker in the header; the first, admin, is preselected); with an identity provider configured it
+offers none. Either way an `Authorization` header typed into the Headers tab wins.
 """
 
 from __future__ import annotations
@@ -302,12 +306,21 @@ def _operation_name(query: str) -> str:
     raise ValueError("an example tab needs a named operation")
 
 
-def graphiql_html(endpoint: str = "/graphql") -> str:
-    """The GraphiQL page for `endpoint`; it loads React and GraphiQL from `/static/vendor` only."""
+PASTE_HINT = '{\n  "Authorization": "Bearer paste-your-token-here"\n}\n'
+
+
+def graphiql_html(endpoint: str = "/graphql", personas: list[dict[str, str]] | None = None) -> str:
+    """The GraphiQL page for `endpoint`; it loads React and GraphiQL from `/static/vendor` only.
+
+    `personas` ([{label, token}]) fill the caller picker; with none, the Headers tab starts with a
+    placeholder for a pasted token.
+    """
     config = {
         "endpoint": endpoint,
         "tabs": [{"query": tab.query, "variables": tab.variables} for tab in EXAMPLE_TABS],
         "remember": {_operation_name(tab.query): tab.remember for tab in EXAMPLE_TABS if tab.remember},
+        "personas": personas or [],
+        "headers": "" if personas else PASTE_HINT,
     }
     return _PAGE.format(
         vendor=escape(VENDOR, quote=True),
@@ -330,6 +343,8 @@ _PAGE = """\
     #graphiql {{ height: 100vh; }}
     #assets-missing {{ font: 16px/1.5 system-ui, sans-serif; margin: 3rem auto; max-width: 40rem; }}
     .graphiql-logo a {{ color: inherit; font-size: 0.8em; margin-left: 0.75em; }}
+    .macd-persona {{ font-size: 0.7em; margin-left: 0.75em; }}
+    .macd-persona select {{ font: inherit; max-width: 16em; }}
   </style>
   <script>
     function assetsMissing(src) {{
@@ -348,7 +363,16 @@ _PAGE = """\
     (function () {{
       if (!window.GraphiQL) {{ return; }}
       var config = {config};
-      var base = GraphiQL.createFetcher({{ url: config.endpoint, headers: config.headers || {{}} }});
+      var persona = config.personas.length ? config.personas[0].token : null;
+      var plain = GraphiQL.createFetcher({{ url: config.endpoint }});
+      // The picked persona's token, unless the Headers tab names an Authorization of its own.
+      var withPersona = function (params, options) {{
+        var headers = Object.assign({{}}, (options && options.headers) || {{}});
+        var named = Object.keys(headers).some(function (k) {{ return k.toLowerCase() === 'authorization'; }});
+        if (!named && persona) {{ headers.Authorization = 'Bearer ' + persona; }}
+        return plain(params, Object.assign({{}}, options || {{}}, {{ headers: headers }}));
+      }};
+      var base = withPersona;
       // Ids a tab's answer hands on (config.remember), filled into later tabs' `<placeholder>` variables.
       var remembered = {{}};
       try {{ remembered = JSON.parse(sessionStorage.getItem('macd-graphiql-ids') || '{{}}'); }} catch (e) {{}}
@@ -402,9 +426,17 @@ _PAGE = """\
         if (answer && typeof answer.then === 'function') {{ return answer.then(passOn); }}
         return passOn(answer);
       }};
+      var picker = config.personas.length ? React.createElement('label', {{ className: 'macd-persona' }}, 'Caller ',
+        React.createElement('select', {{
+          'data-testid': 'persona',
+          onChange: function (event) {{ persona = event.target.value; }}
+        }}, config.personas.map(function (p) {{
+          return React.createElement('option', {{ key: p.label, value: p.token }}, p.label);
+        }}))) : null;
       var logo = React.createElement(
         GraphiQL.Logo, null, 'MACD orders',
-        React.createElement('a', {{ href: '{explorer}', 'data-testid': 'explorer-link' }}, 'inventory explorer')
+        React.createElement('a', {{ href: '{explorer}', 'data-testid': 'explorer-link' }}, 'inventory explorer'),
+        picker
       );
       ReactDOM.createRoot(document.getElementById('graphiql')).render(
         React.createElement(GraphiQL, {{
@@ -413,6 +445,7 @@ _PAGE = """\
           defaultQuery: config.tabs[0].query,
           variables: config.tabs[0].variables,
           defaultEditorToolsVisibility: true,
+          defaultHeaders: config.headers,
           shouldPersistHeaders: false
         }}, logo)
       );

@@ -30,6 +30,14 @@ CREATE (a)-[:OWNS]->(two:ProductInventory {id: 'cs-two-parents', state: 'INACTIV
 CREATE (done)-[:HAS_LINE]->(:OrderLine {id: 'cs-stale-line', state: 'IN_PROGRESS'})
 CREATE (done)-[:DECOMPOSED_INTO]->(d:DomainOrder {id: 'cs-do', state: 'CLOSED_COMPLETE'})
 CREATE (d)-[:HAS_TASK]->(:OrderTask {id: 'cs-open-task', state: 'OPEN'})
+CREATE (done)-[:HAS_WORK_ORDER]->(:WorkOrder {id: 'cs-open-visit', state: 'SCHEDULED'})
+CREATE (:CustomerOrder {id: 'cs-held-draft', state: 'DRAFT', onHold: true})
+CREATE (busy:CustomerOrder {id: 'cs-busy', state: 'IN_PROGRESS'})
+CREATE (busy)-[:DECOMPOSED_INTO]->(bd:DomainOrder {id: 'cs-busy-do', state: 'IN_PROGRESS'})
+CREATE (bd)-[:HAS_TASK]->(:OrderTask {id: 'cs-first-step', orderId: 'cs-busy', state: 'OPEN'})
+CREATE (bd)-[:HAS_TASK]->(:OrderTask {id: 'cs-jumped', orderId: 'cs-busy', state: 'CLOSED_COMPLETE',
+                                      dependsOn: ['cs-first-step']})
+CREATE (bd)-[:HAS_TASK]->(:OrderTask {id: 'cs-silent-failure', orderId: 'cs-busy', state: 'FAILED'})
 CREATE (:ProductInventory {id: 'cs-stray-follow-on', state: 'ACTIVE', followOnOrderId: 'cs-o2'})
 """
 
@@ -76,6 +84,10 @@ async def test_every_broken_invariant_is_reported_with_its_ids(clean_graph: Grap
         ("one-parent", ("cs-two-parents",)),
         ("line-state", ("cs-done", "cs-stale-line")),
         ("task-state", ("cs-done", "cs-do", "cs-open-task")),
+        ("work-order-state", ("cs-done", "cs-open-visit")),
+        ("hold-outside-progress", ("cs-held-draft",)),
+        ("closed-before-dependencies", ("cs-jumped", "cs-first-step")),
+        ("failed-task-out-of-fallout", ("cs-busy", "cs-silent-failure")),
         ("follow-on-claim", ("cs-stray-follow-on", "cs-o2")),
     }, report.lines()
     assert {v.check for v in report.violations} == {c.name for c in CHECKS}

@@ -176,9 +176,10 @@ def page(browser: Any) -> Iterator[RecordedPage]:
 
 
 @pytest.fixture(scope="session")
-def graphql(live_server_url: str) -> Iterator[Callable[..., dict[str, Any]]]:
-    """`graphql(query, **variables)` against the live server; fails the test on GraphQL errors."""
-    with httpx.Client(base_url=live_server_url, timeout=60) as client:
+def graphql(live_server_url: str, token_for: Callable[..., str]) -> Iterator[Callable[..., dict[str, Any]]]:
+    """`graphql(query, **variables)` against the live server as an admin; fails the test on GraphQL errors."""
+    headers = {"Authorization": f"Bearer {token_for('admin', subject='test-admin')}"}
+    with httpx.Client(base_url=live_server_url, timeout=60, headers=headers) as client:
 
         def call(query: str, **variables: Any) -> dict[str, Any]:
             response = client.post("/graphql", json={"query": query, "variables": variables})

@@ -57,20 +57,13 @@
 
   class GraphQLRequestError extends Error {}
 
-  // Headers every request carries; authentication adds its own here.
-  function requestHeaders() {
-    const headers = { 'Content-Type': 'application/json', Accept: 'application/json' };
-    const token = window.sessionStorage && sessionStorage.getItem('macd-explorer-token');
-    if (token) headers.Authorization = `Bearer ${token}`;
-    return headers;
-  }
-
   async function graphql(query, variables) {
     let response;
     try {
+      await window.macdAuth.ready;
       response = await fetch(ENDPOINT, {
         method: 'POST',
-        headers: requestHeaders(),
+        headers: { 'Content-Type': 'application/json', Accept: 'application/json', ...window.macdAuth.headers() },
         body: JSON.stringify({ query, variables: variables || {} }),
       });
     } catch (error) {
