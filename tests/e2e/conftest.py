@@ -120,12 +120,12 @@ def wait_until_healthy(url: str, server: subprocess.Popen[bytes], log_path: Path
                 f"the app exited with {server.returncode}:\n{log_path.read_text(errors='replace')[-4000:]}"
             )
         try:
-            if httpx.get(f"{url}/healthz", timeout=2).status_code == 200:
+            if httpx.get(f"{url}/readyz", timeout=2).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
         time.sleep(0.25)
-    pytest.fail(f"the app did not answer /healthz within {STARTUP_SECONDS}s")
+    pytest.fail(f"the app did not answer /readyz within {STARTUP_SECONDS}s")
 
 
 @pytest.fixture(scope="package")
