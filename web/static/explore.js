@@ -55,7 +55,12 @@
 
   // --- GraphQL ---------------------------------------------------------------------------------
 
-  class GraphQLRequestError extends Error {}
+  class GraphQLRequestError extends Error {
+    constructor(message, codes) {
+      super(message);
+      this.codes = codes || [];
+    }
+  }
 
   async function graphql(query, variables) {
     let response;
@@ -76,7 +81,8 @@
       throw new GraphQLRequestError(`The GraphQL API answered HTTP ${response.status} without JSON`);
     }
     if (body.errors && body.errors.length) {
-      throw new GraphQLRequestError(body.errors.map((e) => e.message).join('\n'));
+      throw new GraphQLRequestError(body.errors.map((e) => e.message).join('\n'),
+        body.errors.map((e) => (e.extensions && e.extensions.code) || null));
     }
     return body.data;
   }
@@ -246,18 +252,35 @@
   async function ensureChildren(ids) {
     const wanted = [...new Set(ids)].filter((id) => !isLoaded(id));
     for (let start = 0; start < wanted.length; start += TREE_BATCH) {
-      const batch = wanted.slice(start, start + TREE_BATCH);
-      const variables = {};
-      const definitions = [];
-      const fields = [];
-      batch.forEach((rootId, index) => {
-        variables[`r${index}`] = rootId;
-        definitions.push(`$r${index}: ID!`);
-        fields.push(`t${index}: inventoryTree(rootId: $r${index}, maxDepth: 1) { nodes { ${ITEM_FIELDS} } edges { parentId childId } }`);
-      });
-      const data = await graphql(`query ExplorerLevel(${definitions.join(', ')}) {\n${fields.join('\n')}\n}`, variables);
-      batch.forEach((rootId, index) => addLevel(rootId, data[`t${index}`], 1));
+      await fetchLevels(wanted.slice(start, start + TREE_BATCH));
     }
+  }
+
+  // One request for the next level under every id of `batch`; a batch the server's query limits
+  // refuse is split in two and asked again, down to one item per request.
+  const SPLITTABLE = new Set(['QUERY_TOO_COSTLY', 'TOO_MANY_ALIASES', 'TOO_MANY_TOKENS']);
+  async function fetchLevels(batch) {
+    const variables = {};
+    const definitions = [];
+    const fields = [];
+    batch.forEach((rootId, index) => {
+      variables[`r${index}`] = rootId;
+      definitions.push(`$r${index}: ID!`);
+      fields.push(`t${index}: inventoryTree(rootId: $r${index}, maxDepth: 1) { nodes { ${ITEM_FIELDS} } edges { parentId childId } }`);
+    });
+    let data;
+    try {
+      data = await graphql(`query ExplorerLevel(${definitions.join(', ')}) {\n${fields.join('\n')}\n}`, variables);
+    } catch (error) {
+      if (batch.length > 1 && error.codes && error.codes.some((code) => SPLITTABLE.has(code))) {
+        const half = Math.ceil(batch.length / 2);
+        await fetchLevels(batch.slice(0, half));
+        await fetchLevels(batch.slice(half));
+        return;
+      }
+      throw error;
+    }
+    batch.forEach((rootId, index) => addLevel(rootId, data[`t${index}`], 1));
   }
 
   // Load every level down to each of `ids` (given their ancestors, root first), so they can be drawn.
