@@ -22,7 +22,7 @@ async def account(
     info: Ctx,
     id: Annotated[strawberry.ID, strawberry.argument(description="Account id.")],
 ) -> Account | None:
-    authorize(info, "account.read", str(id))
+    authorize(info, "account.read")
     found = await info.context.loaders.account.load(str(id))
     return Account.of(found) if found else None
 
@@ -50,6 +50,7 @@ async def inventory_item(
     info: Ctx,
     id: Annotated[strawberry.ID, strawberry.argument(description="Item id.")],
 ) -> ProductInventory | None:
+    authorize(info, "inventory.read")
     found = await info.context.loaders.item.load(str(id))
     return ProductInventory.of(found) if found else None
 
@@ -59,6 +60,7 @@ async def inventory_tree(
     root_id: Annotated[strawberry.ID, strawberry.argument(description="The item whose subtree is returned (any item, not only a root).")],
     max_depth: Annotated[int | None, strawberry.argument(description="Levels below the root to include; none for the whole subtree (at most 64).")] = None,
 ) -> InventoryTree:
+    authorize(info, "inventory.read")
     if max_depth is not None and max_depth < 0:
         raise ArgumentError("maxDepth", f"must be zero or more, got {max_depth}")
     result = await inventory.tree(info.context.graph, str(root_id), max_depth)

@@ -20,6 +20,7 @@ async def node(
     from resolvers import inventory_read, order_read, tasks_read
     from schema.types import Contract, Entitlement, Location, ServiceSpecification
 
+    authorize(info, "node.read")
     node_id = str(id)
     kind = await lookup.node_kind(info.context.graph, node_id)
     loaders = info.context.loaders

@@ -51,6 +51,7 @@ async def order(
     info: Ctx,
     id: Annotated[strawberry.ID, strawberry.argument(description="Order id.")],
 ) -> CustomerOrder | None:
+    authorize(info, "order.read")
     found = await customer_order(info, str(id))
     if found is None:
         return None

@@ -32,6 +32,7 @@ READERS = frozenset(ROLES)
 # docs/security.md shows the same table by role; a test keeps the two in step.
 PERMISSIONS: Mapping[str, frozenset[str]] = {
     # reads: every role; a customer only for its own accounts (scoped in the Cypher)
+    "node.read": READERS,
     "account.read": READERS,
     "account.list": READERS,
     "inventory.read": READERS,

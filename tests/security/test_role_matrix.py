@@ -24,6 +24,9 @@ NONE = "-"  # a verified caller with no role at all
 QUERIES: dict[str, tuple[str, str, dict[str, Any]]] = {
     "account": ("account.read", "query ($id: ID!) { account(id: $id) { id } }", {"id": "acc-x"}),
     "accounts": ("account.list", "{ accounts { totalCount } }", {}),
+    "node": ("node.read", "query ($id: ID!) { node(id: $id) { id } }", {"id": "pi-x"}),
+    "searchInventory": ("inventory.search", 'query { searchInventory(accountId: "acc-1", text: "x") { totalCount } }',
+                        {}),
     "inventoryItem": ("inventory.read", "query ($id: ID!) { inventoryItem(id: $id) { id } }", {"id": "pi-x"}),
     "inventoryTree": ("inventory.read", "query ($id: ID!) { inventoryTree(rootId: $id) { nodes { id } } }",
                       {"id": "pi-x"}),
@@ -81,6 +84,8 @@ MUTATIONS: dict[str, tuple[str, str, dict[str, Any]]] = {
                       {}),
     "reviseOrder": ("order.revise", _order_mutation("reviseOrder", extra=', reason: "customer asked"'), {}),
     "cancelRevision": ("revision.cancel", _order_mutation("cancelRevision"), {}),
+    "createLocation": ("location.create", 'mutation { createLocation(input: {accountId: "acc-x", name: "Depot"}) '
+                       f"{{ {PAYLOAD} }} }}", {}),
     "receiveReturn": ("return.receive", _order_mutation("receiveReturn", "returnId"), {}),
     "closeReturn": ("return.close", _order_mutation("closeReturn", "returnId"), {}),
 }
