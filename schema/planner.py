@@ -10,14 +10,24 @@ A query is planned only when every field it selects can be; otherwise, and whene
 would not fit the schema (a null in a non-null field, an unknown enum value), or anything else
 goes wrong, the resolvers answer instead, so the planned answer is always the one they give.
 `tests/api/test_planned_reads.py` checks that byte for byte.
+
+Plans are compiled once per query text, operation name and `@skip`/`@include` values (the only
+variables that change which fields are collected) and kept in a bounded cache; a request only
+binds its arguments. Each node is one positional row from Neo4j, turned into the answer object
+by `dict(zip(keys, row))` after the few columns that need it are converted.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import logging
-from collections.abc import Awaitable, Callable
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any, cast
+from weakref import WeakKeyDictionary
 
 from graphql import (
     DocumentNode,
@@ -31,8 +41,11 @@ from graphql import (
     GraphQLObjectType,
     GraphQLScalarType,
     GraphQLSchema,
+    NamedTypeNode,
+    NonNullTypeNode,
     OperationDefinitionNode,
     OperationType,
+    TypeNode,
     get_nullable_type,
     get_operation_ast,
 )
@@ -43,6 +56,7 @@ from strawberry.extensions import SchemaExtension
 
 from graph import planned_reads as storage
 from graph.driver import Graph, run
+from schema.answer_shapes import Column, NotPlanned, Shape, compile_shape, memoized
 from schema.context import Context, authorize
 from schema.errors import UNAVAILABLE
 
@@ -51,10 +65,8 @@ log = logging.getLogger("macd.planner")
 GroupedFields = dict[str, list[FieldDetails]]
 Convert = Callable[[Any], Any]
 BUILT_IN_SCALARS = frozenset({"String", "ID", "Int", "Float", "Boolean"})
-
-
-class NotPlanned(Exception):
-    """The query, or the data it meets, needs the resolvers."""
+PLAN_CACHE_SIZE = 512
+__all__ = ["NotPlanned", "PlannedReads", "plan", "plannable", "storage_of"]
 
 
 @dataclass
@@ -71,42 +83,23 @@ class Planning:
                                  details).grouped_field_set
 
 
-@dataclass(frozen=True)
-class Slot:
-    """One key of an answer object: column `index` of the row (converted), or a constant when -1."""
-
-    key: str
-    index: int
-    convert: Convert | None = None
-    constant: Any = None
-
-
-def shaper(slots: list[Slot]) -> Callable[[Any], dict[str, Any]]:
-    """Turns one row (a list of column values) into the answer object, keys in selection order."""
-    frozen = tuple((s.key, s.index, s.convert, s.constant) for s in slots)
-
-    def shape(values: Any) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, index, convert, constant in frozen:
-            if index < 0:
-                out[key] = constant
-            elif convert is None:
-                out[key] = values[index]
-            else:
-                out[key] = convert(values[index])
-        return out
-
-    return shape
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while an answer is shaped: it allocates tens of thousands of
+    dicts and lists, none in a cycle, and would otherwise trigger collections that walk them all.
+    Only around synchronous code, so no other request runs meanwhile."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def required(value: Any) -> Any:
-    if value is None:
-        raise NotPlanned("null in a non-null field")
-    return value
-
-
-def leaf_converter(type_: Any, non_null: bool, decode: Convert | None) -> Convert | None:
-    """Decoding, then GraphQL serialization, as the resolver path would do for this leaf."""
+def leaf_column(key: str, index: int, type_: Any, non_null: bool, decode: Convert | None) -> Column:
+    """Decoding, then GraphQL serialization, as the resolver path would do for this leaf; none when
+    the stored value is the answer."""
     named = get_nullable_type(type_)
     serialize: Convert | None = None
     if isinstance(named, GraphQLEnumType) or (isinstance(named, GraphQLScalarType)
@@ -117,7 +110,7 @@ def leaf_converter(type_: Any, non_null: bool, decode: Convert | None) -> Conver
         if not (isinstance(item, GraphQLScalarType) and item.name in BUILT_IN_SCALARS):
             raise NotPlanned("a list of non-built-in leaves")
     if decode is None and serialize is None:
-        return required if non_null else None
+        return Column(key, index, non_null=non_null)
 
     def convert(raw: Any) -> Any:
         value = decode(raw) if decode is not None else raw
@@ -132,7 +125,11 @@ def leaf_converter(type_: Any, non_null: bool, decode: Convert | None) -> Conver
         except Exception as exc:  # the resolvers would report it as a field error
             raise NotPlanned(str(exc)) from exc
 
-    return convert
+    # Enum serialization is a pure function of the stored value (a few states), so remember it.
+    if isinstance(named, GraphQLEnumType) and decode is None:
+        remembered, memo = memoized(convert)
+        return Column(key, index, convert=remembered, memo=memo)
+    return Column(key, index, convert=convert)
 
 
 def object_type_of(type_: Any) -> tuple[GraphQLObjectType, bool]:
@@ -150,10 +147,8 @@ def object_type_of(type_: Any) -> tuple[GraphQLObjectType, bool]:
     return nullable, False
 
 
-def typename_slot(key: str, type_: GraphQLObjectType, details: list[FieldDetails]) -> Slot | None:
-    if details[0].node.name.value == "__typename":
-        return Slot(key, -1, constant=type_.name)
-    return None
+def is_typename(details: list[FieldDetails]) -> bool:
+    return details[0].node.name.value == "__typename"
 
 
 def field_of(type_: GraphQLObjectType, details: list[FieldDetails]) -> tuple[str, GraphQLField]:
@@ -174,18 +169,24 @@ def storage_of(type_: GraphQLObjectType, name: str, field: GraphQLField) -> stor
     return storage.Property(name)
 
 
-def embedded_shaper(planning: Planning, type_: GraphQLObjectType, details: list[FieldDetails]) -> Convert:
-    """Shapes maps decoded from a JSON property (keyed by GraphQL field names) into answer objects."""
+def embedded_picks(planning: Planning, type_: GraphQLObjectType,
+                   details: list[FieldDetails]) -> list[tuple[str, str | None, Any]]:
+    """(answer key, field name or None for a constant, the constant) for items of plain leaves."""
     picks: list[tuple[str, str | None, Any]] = []
     for key, sub in planning.subfields(type_, details).items():
-        slot = typename_slot(key, type_, sub)
-        if slot is not None:
-            picks.append((key, None, slot.constant))
+        if is_typename(sub):
+            picks.append((key, None, type_.name))
             continue
         name, field = field_of(type_, sub)
         if field.args or sub[0].node.selection_set is not None:
             raise NotPlanned(f"{type_.name}.{name} is not a plain leaf")
         picks.append((key, name, None))
+    return picks
+
+
+def embedded_shaper(planning: Planning, type_: GraphQLObjectType, details: list[FieldDetails]) -> Convert:
+    """Shapes maps decoded from a JSON property (keyed by GraphQL field names) into answer objects."""
+    picks = embedded_picks(planning, type_, details)
 
     def shape(maps: list[dict[str, Any]]) -> list[dict[str, Any]]:
         return [{key: (constant if name is None else m[name]) for key, name, constant in picks} for m in maps]
@@ -193,67 +194,54 @@ def embedded_shaper(planning: Planning, type_: GraphQLObjectType, details: list[
     return shape
 
 
-def node_plan(
-    planning: Planning, type_: GraphQLObjectType, fields: GroupedFields, level: int, depth: str
-) -> tuple[str, Callable[[Any], dict[str, Any]]]:
-    """The Cypher list of one node's selected values, bound to the level's variable, and its shaper."""
+def node_plan(planning: Planning, type_: GraphQLObjectType, fields: GroupedFields, level: int,
+              depth: str) -> tuple[str, Shape]:
+    """The Cypher list of one node's selected values, bound to the level's variable, and its shape."""
     if type_.name not in storage.LABELS or level >= len(storage.VARIABLES) - 1:
         raise NotPlanned(f"{type_.name} at level {level}")
     var = storage.VARIABLES[level]
-    columns: list[str] = []
-    slots: list[Slot] = []
+    cypher: list[str] = []
+    columns: list[Column] = []
     for key, details in fields.items():
-        slot = typename_slot(key, type_, details)
-        if slot is not None:
-            slots.append(slot)
+        index = len(cypher)
+        if is_typename(details):
+            columns.append(Column(key, constant=type_.name))
             continue
         name, field = field_of(type_, details)
         if field.args:
             raise NotPlanned(f"{type_.name}.{name} takes arguments")
         place = storage_of(type_, name, field)
         non_null = isinstance(field.type, GraphQLNonNull)
-        index = len(columns)
         if isinstance(place, storage.Property):
-            columns.append(storage.property_of(var, place.name))
-            slots.append(Slot(key, index, leaf_converter(field.type, non_null, place.decode)))
+            cypher.append(storage.property_of(var, place.name))
+            columns.append(leaf_column(key, index, field.type, non_null, place.decode))
         elif isinstance(place, storage.Level):
-            columns.append(depth)
-            slots.append(Slot(key, index, leaf_converter(field.type, non_null, None)))
+            cypher.append(depth)
+            columns.append(leaf_column(key, index, field.type, non_null, None))
         elif isinstance(place, storage.Embedded):
             item_type, _ = object_type_of(field.type)
-            decode, shape_items = place.decode, embedded_shaper(planning, item_type, details)
-            columns.append(storage.property_of(var, place.name))
-            slots.append(Slot(key, index, embedded_converter(decode, shape_items)))
+            cypher.append(storage.property_of(var, place.name))
+            shape_items = embedded_shaper(planning, item_type, details)
+            columns.append(Column(key, index, convert=embedded_converter(place.decode, shape_items)))
         else:
             target, many = object_type_of(field.type)
             if storage.LABELS.get(target.name) != place.label or many != place.many:
                 raise NotPlanned(f"{type_.name}.{name} does not match its storage")
             inner, shape = node_plan(planning, target, planning.subfields(target, details), level + 1,
                                      storage.next_level(depth))
-            columns.append(storage.follow(var, place, storage.VARIABLES[level + 1], inner))
-            slots.append(Slot(key, index, link_converter(shape, many, non_null)))
-    return storage.row(columns), shaper(slots)
+            cypher.append(storage.follow(var, place, storage.VARIABLES[level + 1], inner))
+            columns.append(Column(key, index, non_null=non_null, link=shape, many=many))
+    return storage.row(cypher), compile_shape(columns)
 
 
 def embedded_converter(decode: Callable[[Any], list[dict[str, Any]]], shape: Convert) -> Convert:
     return lambda raw: shape(decode(raw))
 
 
-def link_converter(shape: Callable[[Any], dict[str, Any]], many: bool, non_null: bool) -> Convert:
-    if many:
-        return lambda rows: [shape(r) for r in rows]
-
-    def one(value: Any) -> Any:
-        if value is None:
-            if non_null:
-                raise NotPlanned("null in a non-null field")
-            return None
-        return shape(value)
-
-    return one
-
-
 Run = Callable[[AsyncManagedTransaction, Graph, Context], Awaitable[Any]]
+Bind = Callable[[VariableValues], Run]
+"""A compiled root field: given one request's variables, the work that answers it."""
+Plan = list[tuple[str, Bind | str]]
 
 
 @dataclass(frozen=True)
@@ -263,36 +251,84 @@ class PlannedInfo:
     context: Context
 
 
-def plan_inventory_item(planning: Planning, field: GraphQLField, details: list[FieldDetails]) -> Run:
+def plan_inventory_item(planning: Planning, field: GraphQLField, details: list[FieldDetails]) -> Bind:
     type_, _ = object_type_of(field.type)
-    args = get_argument_values(field, details[0].node, planning.variables)
     projection, shape = node_plan(planning, type_, planning.subfields(type_, details), 0, "0")
     statement = storage.ITEM_HEAD + projection + storage.ITEM_TAIL
+    node = details[0].node
 
-    async def run_item(tx: AsyncManagedTransaction, graph: Graph, context: Context) -> Any:
-        authorize(cast(Any, PlannedInfo(context)), "inventory.read")
-        rows = await run(tx, graph, statement, {"id": str(args["id"]), "accounts": graph.accounts})
-        if not rows:
-            return None
-        authorize(cast(Any, PlannedInfo(context)), "inventory.read", rows[0]["accountId"])
-        return shape(rows[0]["row"])
+    def bind(variables: VariableValues) -> Run:
+        args = get_argument_values(field, node, variables)
+        params = {"id": str(args["id"])}
 
-    return run_item
+        async def run_item(tx: AsyncManagedTransaction, graph: Graph, context: Context) -> Any:
+            authorize(cast(Any, PlannedInfo(context)), "inventory.read")
+            rows = await run(tx, graph, statement, {**params, "accounts": graph.accounts})
+            if not rows:
+                return None
+            authorize(cast(Any, PlannedInfo(context)), "inventory.read", rows[0]["accountId"])
+            with collector_paused():
+                return shape(rows[0]["row"])
+
+        return run_item
+
+    return bind
 
 
-def plan_inventory_tree(planning: Planning, field: GraphQLField, details: list[FieldDetails]) -> Run:
+def edges_shaper(picks: list[tuple[str, str | None, Any]]) -> Callable[[list[list[Any]]], list[dict[str, Any]]]:
+    """The edges of a walk from its node rows `[depth, id, parent id, …]`: one per node below the root."""
+    columns = {"parentId": 2, "childId": 1}
+    if len(picks) <= 2 and all(name in columns for _, name, _ in picks):
+        (k0, n0, _), (k1, n1, _) = picks[0], picks[-1]
+        i0, i1 = columns[cast(str, n0)], columns[cast(str, n1)]
+        if len(picks) == 1:
+            return lambda values: [{k0: v[i0]} for v in values if v[2] is not None and v[0] > 0]
+        return lambda values: [{k0: v[i0], k1: v[i1]} for v in values if v[2] is not None and v[0] > 0]
+
+    def general(values: list[list[Any]]) -> list[dict[str, Any]]:
+        return [{key: (constant if name is None else v[columns[name]]) for key, name, constant in picks}
+                for v in values if v[2] is not None and v[0] > 0]
+
+    return general
+
+
+WALK_ORDER = itemgetter(*storage.TREE_ORDER)
+TEXT_COLUMNS = storage.TREE_ORDER[1:]
+HIGH_BMP, ASTRAL = "\ue000", "\U00010000"
+
+
+def sorts_alike(texts: list[Any]) -> bool:
+    """Whether code-point order (Python's) and UTF-16 order (Neo4j's for some values) agree on these
+    texts: they differ only where one text has a character from U+E000 to U+FFFF and another a
+    character beyond U+FFFF."""
+    high = astral = False
+    for text in texts:
+        if text.isascii():
+            continue
+        if max(text) >= ASTRAL:
+            astral = True
+        if any(HIGH_BMP <= c < ASTRAL for c in text):
+            high = True
+    return not (high and astral)
+
+
+def sort_walk(values: list[list[Any]]) -> None:
+    """The walk's nodes by depth, name and id, as the resolvers' `ORDER BY depth, n.name, n.id`."""
+    try:
+        if not sorts_alike([v[i] for v in values for i in TEXT_COLUMNS]):
+            raise NotPlanned("names whose order depends on the string encoding")
+        values.sort(key=WALK_ORDER)
+    except (AttributeError, TypeError) as missing:  # a null name or id: the resolvers report it
+        raise NotPlanned("a node without a name or id") from missing
+
+
+def plan_inventory_tree(planning: Planning, field: GraphQLField, details: list[FieldDetails]) -> Bind:
     tree_type, _ = object_type_of(field.type)
-    args = get_argument_values(field, details[0].node, planning.variables)
-    max_depth = args.get("maxDepth")
-    if max_depth is not None and max_depth < 0:
-        raise NotPlanned("maxDepth is refused by the resolver")
-    depth = storage.MAX_DEPTH if max_depth is None else min(max_depth, storage.MAX_DEPTH)
     parts: list[tuple[str, str, Any]] = []  # (key, what, shaper or constant)
     projection = storage.row([])
     for key, sub in planning.subfields(tree_type, details).items():
-        slot = typename_slot(key, tree_type, sub)
-        if slot is not None:
-            parts.append((key, "constant", slot.constant))
+        if is_typename(sub):
+            parts.append((key, "constant", tree_type.name))
             continue
         name, tree_field = field_of(tree_type, sub)
         if name == "nodes":
@@ -304,53 +340,59 @@ def plan_inventory_tree(planning: Planning, field: GraphQLField, details: list[F
             parts.append((key, "nodes", node_shape))
         elif name == "edges":
             edge_type, _ = object_type_of(tree_field.type)
-            parts.append((key, "edges", embedded_shaper(planning, edge_type, sub)))
+            parts.append((key, "edges", edges_shaper(embedded_picks(planning, edge_type, sub))))
         else:
             raise NotPlanned(f"{tree_type.name}.{name}")
     statement = storage.TREE_HEAD + projection + storage.TREE_TAIL
+    node = details[0].node
 
-    async def run_tree(tx: AsyncManagedTransaction, graph: Graph, context: Context) -> Any:
-        authorize(cast(Any, PlannedInfo(context)), "inventory.read")
-        rows = await run(tx, graph, statement,
-                         {"rootId": str(args["rootId"]), "depth": depth, "accounts": graph.accounts})
-        values = rows[0]["nodes"] if rows else []
-        if values:
-            authorize(cast(Any, PlannedInfo(context)), "inventory.read", rows[0]["accountId"])
-        out: dict[str, Any] = {}
-        for key, what, part in parts:
-            if what == "constant":
-                out[key] = part
-            elif what == "nodes":
-                out[key] = [part(v[3]) for v in values]
-            else:
-                out[key] = part([{"parentId": v[2], "childId": v[1]} for v in values if v[0] > 0 and v[2] is not None])
-        return out
+    def bind(variables: VariableValues) -> Run:
+        args = get_argument_values(field, node, variables)
+        max_depth = args.get("maxDepth")
+        if max_depth is not None and max_depth < 0:
+            raise NotPlanned("maxDepth is refused by the resolver")
+        depth = storage.MAX_DEPTH if max_depth is None else min(max_depth, storage.MAX_DEPTH)
+        params = {"rootId": str(args["rootId"]), "depth": depth}
 
-    return run_tree
+        async def run_tree(tx: AsyncManagedTransaction, graph: Graph, context: Context) -> Any:
+            authorize(cast(Any, PlannedInfo(context)), "inventory.read")
+            rows = await run(tx, graph, statement, {**params, "accounts": graph.accounts})
+            values = rows[0]["nodes"] if rows else []
+            if values:
+                authorize(cast(Any, PlannedInfo(context)), "inventory.read", rows[0]["accountId"])
+            out: dict[str, Any] = {}
+            with collector_paused():
+                sort_walk(values)
+                for key, what, part in parts:
+                    if what == "constant":
+                        out[key] = part
+                    elif what == "nodes":
+                        out[key] = [part(v[storage.TREE_PROJECTION]) for v in values]
+                    else:
+                        out[key] = part(values)
+            return out
+
+        return run_tree
+
+    return bind
 
 
-ROOTS: dict[str, Callable[[Planning, GraphQLField, list[FieldDetails]], Run]] = {
+ROOTS: dict[str, Callable[[Planning, GraphQLField, list[FieldDetails]], Bind]] = {
     "inventoryItem": plan_inventory_item,
     "inventoryTree": plan_inventory_tree,
 }
 
 
-def plan(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
-         inputs: dict[str, Any] | None) -> list[tuple[str, Run | str]]:
+def compile_plan(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
+                 variables: VariableValues) -> Plan:
     """The planned root fields of a query, in answer order; raises NotPlanned when it cannot be."""
-    operation = get_operation_ast(document, operation_name)
-    if operation is None or operation.operation != OperationType.QUERY:
-        raise NotPlanned("not one query")
-    coerced = get_variable_values(schema, operation.variable_definitions or (), inputs or {})
-    if isinstance(coerced, list):
-        raise NotPlanned("variables do not coerce")
     fragments = {d.name.value: FragmentDetails(d) for d in document.definitions
                  if isinstance(d, FragmentDefinitionNode)}
-    planning = Planning(schema, fragments, coerced, operation)
+    planning = Planning(schema, fragments, variables, operation)
     query_type = schema.query_type
     assert query_type is not None
-    roots = collect_fields(schema, fragments, coerced, query_type, operation).grouped_field_set
-    planned: list[tuple[str, Run | str]] = []
+    roots = collect_fields(schema, fragments, variables, query_type, operation).grouped_field_set
+    planned: Plan = []
     for key, details in roots.items():
         name = details[0].node.name.value
         if name == "__typename":
@@ -361,6 +403,55 @@ def plan(schema: GraphQLSchema, document: DocumentNode, operation_name: str | No
             raise NotPlanned(f"Query.{name}")
         planned.append((key, build(planning, query_type.fields[name], details)))
     return planned
+
+
+def boolean_variable(type_: TypeNode) -> bool:
+    """Whether a variable is declared `Boolean` or `Boolean!`: the only ones `@skip`/`@include` take."""
+    inner = type_.type if isinstance(type_, NonNullTypeNode) else type_
+    return isinstance(inner, NamedTypeNode) and inner.name.value == "Boolean"
+
+
+# Compiled plans per schema, keyed by query text, operation name and the @skip/@include values; a
+# query that cannot be planned is remembered as its reason.
+PLANS: WeakKeyDictionary[GraphQLSchema, OrderedDict[tuple[Any, ...], Plan | NotPlanned]] = WeakKeyDictionary()
+
+
+def cached_plan(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode,
+                variables: VariableValues, query: str | None) -> Plan:
+    if query is None:
+        return compile_plan(schema, document, operation, variables)
+    switches = tuple((d.variable.name.value, variables.coerced.get(d.variable.name.value))
+                     for d in operation.variable_definitions or () if boolean_variable(d.type))
+    key = (query, operation.name.value if operation.name else None, switches)
+    plans = PLANS.setdefault(schema, OrderedDict())
+    found = plans.get(key)
+    if found is None:
+        try:
+            found = compile_plan(schema, document, operation, variables)
+        except NotPlanned as reason:
+            found = reason
+        plans[key] = found
+        if len(plans) > PLAN_CACHE_SIZE:
+            plans.popitem(last=False)
+    else:
+        plans.move_to_end(key)
+    if isinstance(found, NotPlanned):
+        raise found
+    return found
+
+
+def plan(schema: GraphQLSchema, document: DocumentNode, operation_name: str | None,
+         inputs: dict[str, Any] | None, query: str | None = None) -> list[tuple[str, Run | str]]:
+    """The work answering each root field of a query, in answer order; raises NotPlanned when it
+    cannot be planned. With the query text given, the compiled plan is cached."""
+    operation = get_operation_ast(document, operation_name)
+    if operation is None or operation.operation != OperationType.QUERY:
+        raise NotPlanned("not one query")
+    coerced = get_variable_values(schema, operation.variable_definitions or (), inputs or {})
+    if isinstance(coerced, list):
+        raise NotPlanned("variables do not coerce")
+    compiled = cached_plan(schema, document, operation, coerced, query)
+    return [(key, part if isinstance(part, str) else part(coerced)) for key, part in compiled]
 
 
 async def answer(graph: Graph, context: Context, planned: list[tuple[str, Run | str]]) -> dict[str, Any]:
@@ -385,7 +476,8 @@ class PlannedReads(SchemaExtension):
         if isinstance(context, Context) and context.plan_reads and document is not None and not already:
             try:
                 planned = plan(self.execution_context.schema._schema, document,
-                               self.execution_context.operation_name, self.execution_context.variables)
+                               self.execution_context.operation_name, self.execution_context.variables,
+                               self.execution_context.query)
                 data = await answer(context.graph, context, planned)
             except NotPlanned as reason:
                 log.debug("answered by the resolvers: %s", reason)

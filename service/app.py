@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from typing import Any
@@ -39,6 +40,8 @@ from web.graphiql import graphiql_html
 from web.routes import web_routes
 
 log = logging.getLogger("macd.app")
+# Objects allocated before a young-generation collection (Python's default is 700).
+YOUNG_GENERATION_THRESHOLD = 10_000
 # `X-Read-Plan: off` makes the resolvers answer every field (the planner's reference behaviour).
 PLAN_HEADER = "x-read-plan"
 
@@ -130,6 +133,21 @@ class MacdGraphQL(GraphQL[Context, None]):
         return HTMLResponse(graphiql_html(personas=persona_tokens(self.settings.auth)))
 
 
+def tune_garbage_collector() -> None:
+    """Keep the cyclic collector off the startup heap and collect the young generation less often.
+
+    A 10,000-item answer allocates tens of thousands of lists and dicts (none in cycles); with the
+    defaults every few hundred of them trigger a collection and every few requests a full one that
+    walks the whole heap (modules, the schema), about a third of the CPU of such a read. Freezing
+    what exists once the app is built moves it out of every collection; the larger young threshold
+    makes the collections that remain fewer.
+    """
+    gc.collect()
+    gc.freeze()
+    _, older, oldest = gc.get_threshold()
+    gc.set_threshold(YOUNG_GENERATION_THRESHOLD, older, oldest)
+
+
 async def connect_with_backoff(graph: Graph, ready: asyncio.Event, first_delay: float = 0.5,
                                max_delay: float = 10.0) -> None:
     """Reach Neo4j and apply the migrations, retrying with exponential back-off until it works."""
@@ -168,6 +186,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         state["graph"] = graph
         app.state.graph = graph
         connecting = asyncio.create_task(connect_with_backoff(graph, migrated))
+        tune_garbage_collector()
         try:
             yield
         finally:
