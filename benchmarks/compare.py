@@ -66,6 +66,7 @@ FLOOR = (
 )
 
 Row = tuple[str, str, str, str | None, str | None]
+PARTS = ("reads", "throughput", "writes")
 
 
 def prefix_of(size: int) -> str:
@@ -264,7 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--header", action="append", default=[], help="'Name: value' sent to the service")
     parser.add_argument("--no-report", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--only", action="append", choices=PARTS, default=[],
+                        help="run only this part (repeatable; default all); implies --no-report")
     args = parser.parse_args(argv)
+    parts = set(args.only or PARTS)
+    if args.only:
+        args.no_report = True
     headers = dict(h.split(":", 1) for h in args.header)
     headers = {k.strip(): v.strip() for k, v in headers.items()}
     if os.environ.get("MACD_BENCH_TOKEN"):
@@ -294,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
             check_same_rows(floor, service, peer)
 
             cases: list[tuple[str, dict[str, Callable[[], Any]]]] = []
-            for size in READ_SIZES:
+            for size in READ_SIZES if "reads" in parts else ():
                 root = prefix_of(size) + "root"
                 cases.append((f"nested read, {size:,} items", {
                     "floor": partial(floor.rows, root),
@@ -302,10 +308,11 @@ def main(argv: list[str] | None = None) -> int:
                     "peer": partial(peer, PEER_NESTED, id=root),
                 }))
             big = prefix_of(READ_SIZES[-1]) + "root"
-            cases.append((f"inventoryTree, {READ_SIZES[-1]:,} items", {
-                "floor": lambda: floor.rows(big),
-                "service": lambda: service(TREE, id=big),
-            }))
+            if "reads" in parts:
+                cases.append((f"inventoryTree, {READ_SIZES[-1]:,} items", {
+                    "floor": lambda: floor.rows(big),
+                    "service": lambda: service(TREE, id=big),
+                }))
             results = {name: {who: Samples() for who in calls} for name, calls in cases}
             for round_ in range(args.warm_up + args.rounds):
                 for name, calls in cases:
@@ -328,7 +335,7 @@ def main(argv: list[str] | None = None) -> int:
             service_bodies = [{"query": SMALL, "variables": {"id": i}} for i in ids]
             peer_bodies = [{"query": PEER_SMALL, "variables": {"id": i}} for i in ids]
             tput: dict[str, list[dict[str, Any]]] = {"service": [], "peer": []}
-            for round_ in range(1 + max(5, args.rounds // 2 + 1)):
+            for round_ in range(1 + max(5, args.rounds // 2 + 1) if "throughput" in parts else 0):
                 s_run = run_throughput(service_url, args.connections, args.seconds if round_ else 1, service_bodies,
                                        headers)
                 p_run = run_throughput(peer_url, args.connections, args.seconds if round_ else 1, peer_bodies, {})
@@ -343,18 +350,17 @@ def main(argv: list[str] | None = None) -> int:
                 values = [r[key] for r in tput[who]]
                 return f"{min(values):.0f}-{max(values):.0f}"
 
-            table.append([
+            table.extend([[
                 f"small item query, {args.connections} connections: req/s", "—", "—",
                 f"{med('service', 'rps'):.0f}", rng("service", "rps"), f"{med('peer', 'rps'):.0f}", rng("peer", "rps"),
                 "—", f"{med('service', 'rps') / med('peer', 'rps'):.2f}",
-            ])
-            table.append([
+            ], [
                 "small item query: p99 ms", "—", "—", f"{med('service', 'p99Ms'):.1f}", "",
                 f"{med('peer', 'p99Ms'):.1f}", "", "—", f"{med('service', 'p99Ms') / med('peer', 'p99Ms'):.2f}",
-            ])
+            ]] if tput["service"] else [])
 
-            write_rows = floors.lifecycle(floor, service, args.write_rounds)
-            table.extend(write_rows)
+            if "writes" in parts:
+                table.extend(floors.lifecycle(floor, service, args.write_rounds))
             table.append([
                 "service memory (RSS of all worker processes, MiB): idle → after the 10k reads",
                 "—", "—", f"{idle_rss / 1024:.0f} → {peak_rss / 1024:.0f}", "", "—", "", "—",

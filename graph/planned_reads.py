@@ -36,12 +36,29 @@ class Property:
 
 @dataclass(frozen=True)
 class Link:
-    """Nodes of `label` reached from the node along `pattern` (one, or many ordered by `order`)."""
+    """Nodes of `label` reached from the node along `pattern` (one, or many ordered by `order`).
+
+    `scoped`: only nodes in the caller's accounts, as the resolver's statement filters them;
+    `depth_restarts`: the nodes reached say depth 0, as the resolver's record of them does;
+    `not_from_walks`: not planned on the nodes of a walk (`inventoryTree`), whose records the
+    resolvers build without it (the walk's first node says no parent).
+    """
 
     pattern: str
     label: str
     many: bool
     order: tuple[str, ...] = ()
+    scoped: bool = False
+    depth_restarts: bool = False
+    not_from_walks: bool = False
+
+
+@dataclass(frozen=True)
+class Count:
+    """How many nodes of `label` the node reaches along `pattern`, counted without reading them."""
+
+    pattern: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -57,7 +74,7 @@ class Level:
     """How many levels below the start of the walk the node is (computed, not stored)."""
 
 
-Storage = Property | Link | Embedded | Level
+Storage = Property | Link | Embedded | Level | Count
 
 # GraphQL object type -> node label, for the types a planned read can return.
 LABELS = {
@@ -85,6 +102,9 @@ FIELDS: dict[tuple[str, str], Storage] = {
     ("ProductInventory", "specification"): Link("-[:INSTANCE_OF]->", "ProductSpecification", many=False),
     ("ProductInventory", "location"): Link("-[:AT]->", "Location", many=False),
     ("ProductInventory", "children"): Link("-[:HAS_CHILD]->", "ProductInventory", many=True, order=("name", "id")),
+    ("ProductInventory", "parent"): Link("<-[:HAS_CHILD]-", "ProductInventory", many=False, scoped=True,
+                                         depth_restarts=True, not_from_walks=True),
+    ("ProductInventory", "childCount"): Count("-[:HAS_CHILD]->", "ProductInventory"),
     ("ProductSpecification", "version"): Property("version", spec_version),
     ("ProductSpecification", "physical"): Property("physical", spec_physical),
     ("ProductSpecification", "characteristics"): Embedded("characteristics", _spec_characteristics),
@@ -114,12 +134,18 @@ def row(columns: list[str]) -> str:
 def follow(var: str, link: Link, target: str, projection: str) -> str:
     """The projection of the nodes `link` reaches from `var` (bound to `target` inside)."""
     step = "(" + var + ")" + link.pattern + "(" + target + ":" + checked(link.label) + ")"
+    if link.scoped:
+        step += " WHERE $accounts IS NULL OR " + target + ".accountId IN $accounts"
     if not link.many:
         return "[" + step + " | " + projection + "][0]"
     if not link.order:
         return "[" + step + " | " + projection + "]"
     order = ", ".join(property_of(target, p) for p in link.order)
     return "COLLECT { MATCH " + step + " WITH " + target + " ORDER BY " + order + " RETURN " + projection + " }"
+
+
+def count(var: str, counted: Count) -> str:
+    return "COUNT { (" + var + ")" + counted.pattern + "(:" + checked(counted.label) + ") }"
 
 
 def next_level(depth: str) -> str:

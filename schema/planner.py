@@ -218,6 +218,9 @@ def node_plan(planning: Planning, type_: GraphQLObjectType, fields: GroupedField
         elif isinstance(place, storage.Level):
             cypher.append(depth)
             columns.append(leaf_column(key, index, field.type, non_null, None))
+        elif isinstance(place, storage.Count):
+            cypher.append(storage.count(var, place))
+            columns.append(leaf_column(key, index, field.type, non_null, None))
         elif isinstance(place, storage.Embedded):
             item_type, _ = object_type_of(field.type)
             cypher.append(storage.property_of(var, place.name))
@@ -227,8 +230,10 @@ def node_plan(planning: Planning, type_: GraphQLObjectType, fields: GroupedField
             target, many = object_type_of(field.type)
             if storage.LABELS.get(target.name) != place.label or many != place.many:
                 raise NotPlanned(f"{type_.name}.{name} does not match its storage")
+            if place.not_from_walks and depth == storage.TREE_DEPTH:
+                raise NotPlanned(f"{type_.name}.{name} on the nodes of a walk")
             inner, shape = node_plan(planning, target, planning.subfields(target, details), level + 1,
-                                     storage.next_level(depth))
+                                     "0" if place.depth_restarts else storage.next_level(depth))
             cypher.append(storage.follow(var, place, storage.VARIABLES[level + 1], inner))
             columns.append(Column(key, index, non_null=non_null, link=shape, many=many))
     return storage.row(cypher), compile_shape(columns)

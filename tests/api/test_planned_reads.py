@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
+import orjson
 import pytest
 from graphql import GraphQLEnumType, GraphQLObjectType, GraphQLScalarType, get_named_type
 
@@ -20,6 +21,7 @@ from installed_base import synthetic
 from installed_base.demo import load_demo
 from schema.planner import NotPlanned, storage_of
 from schema.root import schema
+from tests import builders
 from tests.conftest import Api, LiveServer
 
 ITEM_FIELDS = "id name state version depth createdAt characteristics { name value }"
@@ -64,13 +66,34 @@ CORPUS: list[tuple[str, str, dict[str, Any], int]] = [
     ("an unknown tree is empty", 'query { inventoryTree(rootId: "nope") { nodes { id } edges { parentId } } }', {}, 1),
     ("a subtree from a child", """
      query ($id: ID!) { inventoryItem(id: $id) { id depth children { id depth } } }""", {"id": "CHILD"}, 1),
+    ("parents and child counts, at every level", """
+     query ($id: ID!) { inventoryItem(id: $id) { id childCount parent { id depth childCount }
+       children { id n: childCount parent { id name depth children { id depth } } children { parent { id } } } } }""",
+     {"id": "CHILD"}, 1),
+    ("a root has no parent", """
+     query ($id: ID!) { inventoryItem(id: $id) { __typename id parent { id } childCount } }""", {"id": "ROOT"}, 1),
+    ("tree edges aliased, one field, the same field twice, __typename", """
+     query ($id: ID!) { a: inventoryTree(rootId: $id) { e: edges { c: childId } n: nodes { id childCount } }
+       b: inventoryTree(rootId: $id, maxDepth: 1) { edges { up: parentId parentId } }
+       c: inventoryTree(rootId: $id) { __typename edges { __typename childId parentId } nodes { __typename } } }""",
+     {"id": "ROOT"}, 3),
+    ("the level an explorer asks for", """
+     query ($r0: ID!, $r1: ID!) {
+       t0: inventoryTree(rootId: $r0, maxDepth: 1) { nodes { id name state childCount specification { id name }
+         location { id name } } edges { parentId childId } }
+       t1: inventoryTree(rootId: $r1, maxDepth: 1) { nodes { id name state childCount specification { id name }
+         location { id name } } edges { parentId childId } } }""", {"r0": "ROOT", "r1": "CHILD"}, 2),
 ]
 
 # Queries the planner leaves to the resolvers: the answer must still be the same.
 RESOLVED: list[tuple[str, str, dict[str, Any]]] = [
+    ("the parent of a walk's nodes (the resolvers say none at the walk's start)",
+     "query ($id: ID!) { inventoryTree(rootId: $id) { nodes { id parent { id } specification { id } } } }",
+     {"id": "ROOT"}),
     ("a field with a resolver and no planned storage",
      "query ($id: ID!) { inventoryItem(id: $id) { id parent { id } children { id openOrder { id } } } }",
      {"id": "ROOT"}),
+    ("a root field the planner does not know", 'query { account(id: "acc-northwind") { id roots { id } } }', {}),
     ("an export", "query ($id: ID!) { inventoryTree(rootId: $id) { export(format: MERMAID) } }", {"id": "ROOT"}),
     ("a refused argument", "query ($id: ID!) { inventoryTree(rootId: $id, maxDepth: -1) { nodes { id } } }",
      {"id": "ROOT"}),
@@ -141,9 +164,9 @@ async def test_the_corpus_is_answered_the_same_by_the_planner_on_the_demo_data(
 async def test_queries_the_planner_cannot_answer_go_to_the_resolvers(
     demo: list[tuple[str, str]], api: Api, live_server: LiveServer
 ) -> None:
-    root, _ = next(pair for pair in demo if pair[0] == "pi-northwind-mbb")
+    root, child = next(pair for pair in demo if pair[0] == "pi-northwind-mbb")
     for name, query, variables in RESOLVED:
-        _, sent = await both_ways(api, live_server, query, bind(variables, root, root))
+        _, sent = await both_ways(api, live_server, query, bind(variables, root, child))
         assert sent != 1, f"{name} was planned"
 
 
@@ -180,8 +203,9 @@ def test_the_generated_corpus_covers_the_planned_leaves() -> None:
     assert {"id", "name", "address", "city", "country"} <= set(planned_leaves("Location"))
 
 
-def random_selection(rng: random.Random, type_name: str, level: int, fragments: list[str]) -> str:
-    """A random selection set over the planned fields of `type_name`, with aliases, fragments and directives."""
+def random_selection(rng: random.Random, type_name: str, level: int, fragments: list[str], walk: bool = False) -> str:
+    """A random selection set over the planned fields of `type_name`, with aliases, fragments and directives
+    (`walk`: for the nodes of an inventoryTree, where `parent` is left to the resolvers)."""
     leaves = planned_leaves(type_name)
     parts = []
     for leaf in rng.sample(leaves, rng.randint(1, len(leaves))):
@@ -197,6 +221,8 @@ def random_selection(rng: random.Random, type_name: str, level: int, fragments: 
             parts.append("location { " + random_selection(rng, "Location", level + 1, fragments) + " }")
         if level < 3 and rng.random() < 0.7:
             parts.append("children { " + random_selection(rng, "ProductInventory", level + 1, fragments) + " }")
+        if level < 3 and not walk and rng.random() < 0.2:
+            parts.append("parent { " + random_selection(rng, "ProductInventory", level + 2, fragments) + " }")
     if type_name == "ProductSpecification" and rng.random() < 0.3:
         parts.append("characteristics { name values default }")
     if rng.random() < 0.25:
@@ -217,7 +243,7 @@ def random_query(rng: random.Random) -> str:
         edges = " edges { parentId childId }" if rng.random() < 0.5 else ""
         depth = rng.choice(["", ", maxDepth: 1", ", maxDepth: 2"])
         body = (f"inventoryTree(rootId: $id{depth}) {{ nodes {{ "
-                + random_selection(rng, "ProductInventory", 2, fragments) + f" }}{edges} }}")
+                + random_selection(rng, "ProductInventory", 2, fragments, walk=True) + f" }}{edges} }}")
     text = " ".join(fragments) + " " + body
     declared = ["$id: ID!"] + [f"${v}: Boolean!" for v in ("yes", "no") if f"${v})" in text]
     return " ".join(fragments) + " query (" + ", ".join(declared) + ") { " + body + " }"
@@ -238,3 +264,38 @@ async def test_generated_queries_are_answered_the_same_on_demo_and_generated_tre
         answer, sent = await both_ways(api, live_server, query, variables)
         refused = b'"QUERY_TOO_COSTLY"' in answer or b'"QUERY_TOO_DEEP"' in answer  # before any statement
         assert sent == (0 if refused else 1), query
+
+
+def named(doc: dict[str, Any], name: str) -> dict[str, Any]:
+    return {**doc, "name": name}
+
+
+def tree_named(prefix: str, names: list[str]) -> dict[str, Any]:
+    """A root, two sites and under each site leaves called `names` (so one depth holds every name twice)."""
+    sites = [builders.item(f"{prefix}-site-{s}", "s-site", *(named(builders.item(f"{prefix}-{s}-{i}", "s-leaf"), n)
+                                                               for i, n in enumerate(names)))
+             for s in (1, 2)]
+    return builders.item(f"{prefix}-root", "s-root", *sites)
+
+
+TREE_QUERY = """query ($id: ID!) { inventoryTree(rootId: $id) { nodes { id name depth childCount
+  children { id parent { id } } } edges { parentId childId } } }"""
+
+
+async def test_a_walk_is_ordered_by_name_as_neo4j_orders_it(clean_graph: Graph, api: Api,
+                                                             live_server: LiveServer) -> None:
+    """Names from every part of Unicode sort alike in Python and in Neo4j, and the planner answers;
+    names where the two orders could differ (U+E000..U+FFFF against beyond U+FFFF) go to the resolvers."""
+    specs = [builders.spec("s-root", bundles=[("s-site", 0, 9)]), builders.spec("s-site", bundles=[("s-leaf", 0, 99)]),
+             builders.spec("s-leaf")]
+    alike = ["zeta", "Zeta", "alpha", "Émile", "e\u0301mile", "\uff21 wide", "\ue000 private", "b", "", "ñ", "Ω"]
+    ambiguous = ["\uff21 wide", "\U0001f600 smile", "plain"]
+    await builders.load(clean_graph, builders.document(
+        specs, builders.account("acc-sort", tree_named("alike", alike), tree_named("mixed", ambiguous))))
+    answer, sent = await both_ways(api, live_server, TREE_QUERY, {"id": "alike-root"})
+    assert sent == 1
+    names = [n["name"] for n in orjson.loads(answer)["data"]["inventoryTree"]["nodes"] if n["depth"] == 2]
+    assert names == sorted(alike * 2)
+    answer, sent = await both_ways(api, live_server, TREE_QUERY, {"id": "mixed-root"})
+    assert sent > 1  # the resolvers' statements
+    assert len(orjson.loads(answer)["data"]["inventoryTree"]["nodes"]) == 1 + 2 + 2 * len(ambiguous)
