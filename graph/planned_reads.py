@@ -159,16 +159,15 @@ ITEM_HEAD = (
 )
 ITEM_TAIL = " AS row"
 
-# A subtree as flat nodes, as `graph.inventory.TREE` walks it: each node is `[depth, id, parent id,
-# name, projection]`, unordered (the planner sorts by depth, name, id, as TREE's ORDER BY does; a
+# A subtree as flat nodes, as `graph.inventory.TREE` walks it: each node is `[depth, parent id, …the
+# node's columns]`, unordered (the planner sorts by depth, name, id, as TREE's ORDER BY does; a
 # sort of 10,000 rows costs Neo4j more than the walk itself).
 TREE_HEAD = (
     "MATCH (r:ProductInventory {id: $rootId}) WHERE $accounts IS NULL OR r.accountId IN $accounts "
     "MATCH path = (r)" + inventory.WALK_DOWN + "(n0:ProductInventory) WHERE length(path) <= $depth "
     "WITH r, n0, length(path) AS depth, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS up "
-    "RETURN r.accountId AS accountId, collect([depth, n0.id, up, n0.name, "
+    "RETURN r.accountId AS accountId, collect([depth, up, "
 )
 TREE_TAIL = "]) AS nodes"
 TREE_DEPTH = "depth"
-TREE_ORDER = (0, 3, 1)  # depth, name, id
-TREE_PROJECTION = 4
+WALK_DEPTH, WALK_PARENT, WALK_COLUMNS = 0, 1, 2  # where a walk's row holds its depth, the parent id, the node

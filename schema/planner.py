@@ -197,13 +197,21 @@ def embedded_shaper(planning: Planning, type_: GraphQLObjectType, details: list[
 def node_plan(planning: Planning, type_: GraphQLObjectType, fields: GroupedFields, level: int,
               depth: str) -> tuple[str, Shape]:
     """The Cypher list of one node's selected values, bound to the level's variable, and its shape."""
+    cypher, columns = node_columns(planning, type_, fields, level, depth)
+    return storage.row(cypher), compile_shape(columns)
+
+
+def node_columns(planning: Planning, type_: GraphQLObjectType, fields: GroupedFields, level: int, depth: str,
+                 offset: int = 0) -> tuple[list[str], list[Column]]:
+    """The Cypher expressions of one node's selected values and the answer's columns; the values
+    sit at `offset` onwards in the row."""
     if type_.name not in storage.LABELS or level >= len(storage.VARIABLES) - 1:
         raise NotPlanned(f"{type_.name} at level {level}")
     var = storage.VARIABLES[level]
     cypher: list[str] = []
     columns: list[Column] = []
     for key, details in fields.items():
-        index = len(cypher)
+        index = offset + len(cypher)
         if is_typename(details):
             columns.append(Column(key, constant=type_.name))
             continue
@@ -236,7 +244,7 @@ def node_plan(planning: Planning, type_: GraphQLObjectType, fields: GroupedField
                                      "0" if place.depth_restarts else storage.next_level(depth))
             cypher.append(storage.follow(var, place, storage.VARIABLES[level + 1], inner))
             columns.append(Column(key, index, non_null=non_null, link=shape, many=many))
-    return storage.row(cypher), compile_shape(columns)
+    return cypher, columns
 
 
 def embedded_converter(decode: Callable[[Any], list[dict[str, Any]]], shape: Convert) -> Convert:
@@ -280,32 +288,37 @@ def plan_inventory_item(planning: Planning, field: GraphQLField, details: list[F
     return bind
 
 
-def edges_shaper(picks: list[tuple[str, str | None, Any]]) -> Callable[[list[list[Any]]], list[dict[str, Any]]]:
-    """The edges of a walk from its node rows `[depth, id, parent id, …]`: one per node below the root."""
-    columns = {"parentId": 2, "childId": 1}
-    if len(picks) <= 2 and all(name in columns for _, name, _ in picks):
+def edges_shaper(picks: list[tuple[str, str | None, Any]]) -> Edges:
+    """The edges of a walk from its node rows: one per node below the walk's start."""
+    up, depth = storage.WALK_PARENT, storage.WALK_DEPTH
+    if len(picks) <= 2 and all(name in ("parentId", "childId") for _, name, _ in picks):
         (k0, n0, _), (k1, n1, _) = picks[0], picks[-1]
-        i0, i1 = columns[cast(str, n0)], columns[cast(str, n1)]
-        if len(picks) == 1:
-            return lambda values: [{k0: v[i0]} for v in values if v[2] is not None and v[0] > 0]
-        return lambda values: [{k0: v[i0], k1: v[i1]} for v in values if v[2] is not None and v[0] > 0]
 
-    def general(values: list[list[Any]]) -> list[dict[str, Any]]:
+        def two(values: list[list[Any]], walk: Walk) -> list[dict[str, Any]]:
+            i0, i1 = (up if n == "parentId" else walk.id for n in (n0, n1))
+            if len(picks) == 1:
+                return [{k0: v[i0]} for v in values if v[up] is not None and v[depth] > 0]
+            return [{k0: v[i0], k1: v[i1]} for v in values if v[up] is not None and v[depth] > 0]
+
+        return two
+
+    def general(values: list[list[Any]], walk: Walk) -> list[dict[str, Any]]:
+        columns = {"parentId": up, "childId": walk.id}
         return [{key: (constant if name is None else v[columns[name]]) for key, name, constant in picks}
-                for v in values if v[2] is not None and v[0] > 0]
+                for v in values if v[up] is not None and v[depth] > 0]
 
     return general
 
 
-WALK_ORDER = itemgetter(*storage.TREE_ORDER)
-TEXT_COLUMNS = storage.TREE_ORDER[1:]
 HIGH_BMP, ASTRAL = "\ue000", "\U00010000"
 
 
-def sorts_alike(texts: list[Any]) -> bool:
+def sorts_alike(texts: list[str]) -> bool:
     """Whether code-point order (Python's) and UTF-16 order (Neo4j's for some values) agree on these
     texts: they differ only where one text has a character from U+E000 to U+FFFF and another a
     character beyond U+FFFF."""
+    if "".join(texts).isascii():
+        return True
     high = astral = False
     for text in texts:
         if text.isascii():
@@ -317,20 +330,43 @@ def sorts_alike(texts: list[Any]) -> bool:
     return not (high and astral)
 
 
-def sort_walk(values: list[list[Any]]) -> None:
-    """The walk's nodes by depth, name and id, as the resolvers' `ORDER BY depth, n.name, n.id`."""
-    try:
-        if not sorts_alike([v[i] for v in values for i in TEXT_COLUMNS]):
-            raise NotPlanned("names whose order depends on the string encoding")
-        values.sort(key=WALK_ORDER)
-    except (AttributeError, TypeError) as missing:  # a null name or id: the resolvers report it
-        raise NotPlanned("a node without a name or id") from missing
+@dataclass(frozen=True)
+class Walk:
+    """Where a walk's row (`[depth, parent id, …the node's columns]`) holds what sorting and edges need."""
+
+    id: int
+    name: int
+
+    def sort(self, values: list[list[Any]]) -> None:
+        """By depth, name and id, as the resolvers' `ORDER BY depth, n.name, n.id`; stable sorts from
+        the last key to the first cost less than one sort on tuples."""
+        try:
+            if not sorts_alike([v[self.name] for v in values] + [v[self.id] for v in values]):
+                raise NotPlanned("names whose order depends on the string encoding")
+            for index in (self.id, self.name, storage.WALK_DEPTH):
+                values.sort(key=itemgetter(index))
+        except (AttributeError, TypeError) as missing:  # a null name or id: the resolvers report it
+            raise NotPlanned("a node without a name or id") from missing
+
+
+def walk_columns(cypher: list[str]) -> tuple[list[str], Walk]:
+    """The node's columns plus the id and name when the selection does not already read them."""
+    found = {}
+    for name in ("id", "name"):
+        column = storage.property_of(storage.VARIABLES[0], name)
+        if column not in cypher:
+            cypher = [*cypher, column]
+        found[name] = storage.WALK_COLUMNS + cypher.index(column)
+    return cypher, Walk(found["id"], found["name"])
+
+
+Edges = Callable[[list[list[Any]], Walk], list[dict[str, Any]]]
 
 
 def plan_inventory_tree(planning: Planning, field: GraphQLField, details: list[FieldDetails]) -> Bind:
     tree_type, _ = object_type_of(field.type)
     parts: list[tuple[str, str, Any]] = []  # (key, what, shaper or constant)
-    projection = storage.row([])
+    cypher: list[str] = []
     for key, sub in planning.subfields(tree_type, details).items():
         if is_typename(sub):
             parts.append((key, "constant", tree_type.name))
@@ -340,15 +376,16 @@ def plan_inventory_tree(planning: Planning, field: GraphQLField, details: list[F
             node_type, _ = object_type_of(tree_field.type)
             if any(what == "nodes" for _, what, _ in parts):
                 raise NotPlanned("nodes selected twice")
-            projection, node_shape = node_plan(planning, node_type, planning.subfields(node_type, sub), 0,
-                                               storage.TREE_DEPTH)
-            parts.append((key, "nodes", node_shape))
+            cypher, columns = node_columns(planning, node_type, planning.subfields(node_type, sub), 0,
+                                           storage.TREE_DEPTH, offset=storage.WALK_COLUMNS)
+            parts.append((key, "nodes", compile_shape(columns)))
         elif name == "edges":
             edge_type, _ = object_type_of(tree_field.type)
             parts.append((key, "edges", edges_shaper(embedded_picks(planning, edge_type, sub))))
         else:
             raise NotPlanned(f"{tree_type.name}.{name}")
-    statement = storage.TREE_HEAD + projection + storage.TREE_TAIL
+    cypher, walk = walk_columns(cypher)
+    statement = storage.TREE_HEAD + ", ".join(cypher) + storage.TREE_TAIL
     node = details[0].node
 
     def bind(variables: VariableValues) -> Run:
@@ -367,14 +404,14 @@ def plan_inventory_tree(planning: Planning, field: GraphQLField, details: list[F
                 authorize(cast(Any, PlannedInfo(context)), "inventory.read", rows[0]["accountId"])
             out: dict[str, Any] = {}
             with collector_paused():
-                sort_walk(values)
+                walk.sort(values)
                 for key, what, part in parts:
                     if what == "constant":
                         out[key] = part
                     elif what == "nodes":
-                        out[key] = [part(v[storage.TREE_PROJECTION]) for v in values]
+                        out[key] = list(map(part, values))
                     else:
-                        out[key] = part(values)
+                        out[key] = part(values, walk)
             return out
 
         return run_tree
