@@ -9,10 +9,10 @@
 
 import { refreshToggleButton, showDetails, showDetailsPlaceholder } from './explore/details.js';
 import { download, downloadAccount, updateExportTarget } from './explore/exports.js';
-import { GraphQLRequestError, graphql, has, readSchema } from './explore/graphql.js';
+import { GraphQLRequestError, fieldType, graphql, has, readSchema, selection } from './explore/graphql.js';
 import { drawListWindow, listClick, listRows, renderList, scrollListTo } from './explore/list.js';
 import { CHILD_PAGE, ITEM_FIELDS, accountKey, ancestorsOf, app, byName, ensureChildren, ensurePaths, impact, isLoaded, kidsOf, model, nextFrame, now, remember, resetModel, timings, view, visibleKids } from './explore/model.js';
-import { clearImpact, clearImpactState, renderOrders, runImpact, setPhase } from './explore/orders.js';
+import { ORDER_PICK, clearImpact, clearImpactState, renderOrders, runImpact, setPhase } from './explore/orders.js';
 import { createGraph, cy, fitReadable, keepInView, minimapClick, renderTree, scheduleMinimap } from './explore/tree.js';
 import { $, ACTION_COLORS, STATE_COLORS, clearError, clearNotice, el, setBusy, showError, showNotice } from './explore/ui.js';
 import { applyHash, setHash } from './explore/url.js';
@@ -24,7 +24,7 @@ export async function openAccount(accountId, options) {
   const keepView = Boolean(options && options.keepView);
   const started = now();
   setBusy(`Loading ${accountId}…`);
-  const orderFields = has('Account', 'orders') ? 'orders { id action state }' : '';
+  const orderFields = has('Account', 'orders') ? `orders ${selection(fieldType('Account', 'orders'), ORDER_PICK)}` : '';
   const data = await graphql(`query ExplorerAccount($id: ID!) {
     account(id: $id) { id name roots { ${ITEM_FIELDS} } ${orderFields} }
   }`, { id: accountId });
