@@ -168,9 +168,8 @@ function waitingFor(task, order) {
     reasons.push(el('span', { 'data-testid': 'task-held' }, `held by revision ${task.heldBy.join(', ')}`));
   }
   if (order.onHold && ['OPEN', 'IN_PROGRESS'].includes(task.state)) reasons.push('order on hold');
-  if (!reasons.length && task.plannedStartAt && task.state === 'OPEN' && new Date(task.plannedStartAt) > new Date()) {
-    reasons.push(`starts ${shownTime(task.plannedStartAt)}`);
-  }
+  // Nothing else holds it back: the order's requested start (what `plannedStartAt` says) has not come.
+  if (!reasons.length && task.plannedStartAt) reasons.push(`may start from ${shownTime(task.plannedStartAt)}`);
   return reasons;
 }
 
