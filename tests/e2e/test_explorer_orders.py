@@ -22,7 +22,7 @@ BUNDLE = "pi-fabrikam-mbb"  # contractTerm 12 months
 ROUTER = "pi-fabrikam-4g-router"  # model LR-200
 
 ORDER = """id state version onHold holdReason fallout
-  domainOrders { kind tasks { id name state ready dueAt jeopardy failureReason failureCategory
+  domainOrders { kind tasks { id name state ready plannedStartAt dueAt jeopardy failureReason failureCategory
                               blockedBy { id name } } }"""
 PAYLOAD = f"order {{ {ORDER} }} errors {{ code message }}"
 
@@ -226,4 +226,30 @@ def test_versions_revisions_and_follow_ons_are_shown_and_linked(
     assert summary.locator("[data-testid=order-version]").get_attribute("data-version") == "1"
     back.click()
     explorer.order_panel(order_id)
+    assert not page.errors, page.errors
+
+
+def test_a_task_waiting_for_the_requested_start_says_from_when_it_may_start(
+    page: Any, live_server_url: str, graphql: GraphQL
+) -> None:
+    start = (datetime.now(UTC) + timedelta(days=30)).date()
+    answer = graphql(
+        f"mutation($a: ID!, $s: Date!) {{ createOrder(input: {{accountId: $a, action: RESUME, "
+        f"requestedStartDate: $s}}) {{ {PAYLOAD} }} }}", a=FABRIKAM, s=start.isoformat())
+    order_id = str(ok(answer)["id"])
+    ok(graphql(f"mutation($in: AddInventoryInput!) {{ addInventoryToOrder(input: $in) {{ {PAYLOAD} }} }}",
+               **{"in": {"orderId": order_id, "inventoryIds": ["pi-fabrikam-internet"]}}))
+    on_order(graphql, "submitOrder", order_id)
+    approved = on_order(graphql, "approveOrder", order_id)
+    first = next(t for t in tasks_of(approved).values() if t["state"] == "OPEN" and not t["blockedBy"])
+    assert first["ready"] is False
+
+    line = ExplorerPage(page.page, live_server_url).open_order(FABRIKAM, order_id)
+    shown = line.locator(f"[data-testid=order-task][data-task-id='{first['id']}']")
+    assert shown.get_attribute("data-ready") == "false"
+    waits = shown.locator("[data-testid=task-start]")
+    assert waits.get_attribute("data-planned-start-at") == first["plannedStartAt"]
+    assert datetime.fromisoformat(first["plannedStartAt"]).date() >= start
+    assert waits.inner_text().startswith("may start from ")
+    assert shown.locator("[data-testid=task-blocked-by]").count() == 0
     assert not page.errors, page.errors

@@ -169,7 +169,10 @@ function waitingFor(task, order) {
   }
   if (order.onHold && ['OPEN', 'IN_PROGRESS'].includes(task.state)) reasons.push('order on hold');
   // Nothing else holds it back: the order's requested start (what `plannedStartAt` says) has not come.
-  if (!reasons.length && task.plannedStartAt) reasons.push(`may start from ${shownTime(task.plannedStartAt)}`);
+  if (!reasons.length && task.plannedStartAt) {
+    reasons.push(el('span', { 'data-testid': 'task-start', 'data-planned-start-at': task.plannedStartAt },
+      `may start from ${shownTime(task.plannedStartAt)}`));
+  }
   return reasons;
 }
 
