@@ -220,13 +220,24 @@ def already_in_open_order(held: dict[str, str]) -> RuleError:
     )
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What a mutation's transaction left: the order's id and, when its last statement returned them,
+    the order's properties as committed (the payload is then built without reading the order again)."""
+
+    order_id: str
+    properties: dict[str, Any]
+
+
 async def run_order_mutation(
-    info: Ctx, work: Callable[[AsyncManagedTransaction], Awaitable[str]]
+    info: Ctx, work: Callable[[AsyncManagedTransaction], Awaitable[str | Saved]]
 ) -> OrderPayload:
     """Run `work` as one write transaction; a RuleError rolls it back and becomes payload errors."""
     graph = info.context.graph
     try:
-        order_id = await graph.write(work)
+        done = await graph.write(work)
     except RuleError as refused:
         return OrderPayload(order=None, errors=[OrderError.of(v) for v in refused.violations])
-    return OrderPayload(order=await saved_order(info, order_id), errors=[])
+    if isinstance(done, Saved):
+        return OrderPayload(order=await saved_order(info, done.order_id, done.properties or None), errors=[])
+    return OrderPayload(order=await saved_order(info, done), errors=[])
