@@ -6,6 +6,7 @@ write) is one transaction whatever its size. Lines are written with UNWIND batch
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -65,21 +66,25 @@ LINE_VALUES = (
 
 def line_from(values: Any) -> OrderLine:
     """A line from its stored values, given in LINE_FIELDS order."""
-    props = dict(zip(LINE_FIELDS, values, strict=True))
+    line_id, action, state, inventory_id, spec_id, parent_line_id, move, target, changes, spec_version = values
     return OrderLine(
-        id=props["id"],
-        action=LineAction(props["action"]),
-        inventory_id=props.get("inventoryId"),
-        spec_id=props["specId"],
-        parent_line_id=props.get("parentLineId"),
-        move=bool(props.get("move")),
-        target_location_id=props.get("targetLocationId"),
-        characteristic_changes=tuple(
-            CharacteristicChange(n, o, v) for n, o, v in json.loads(props.get("changes") or "[]")
-        ),
-        state=OrderState(props["state"]),
-        specification_version=props.get("specVersion"),
+        id=line_id,
+        action=LineAction(action),
+        inventory_id=inventory_id,
+        spec_id=spec_id,
+        parent_line_id=parent_line_id,
+        move=bool(move),
+        target_location_id=target,
+        characteristic_changes=characteristic_changes_from(changes or "[]"),
+        state=OrderState(state),
+        specification_version=spec_version,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def characteristic_changes_from(stored: str) -> tuple[CharacteristicChange, ...]:
+    """A line's stored changes; the lines of one order mostly share them, so each is parsed once."""
+    return tuple(CharacteristicChange(n, o, v) for n, o, v in json.loads(stored))
 
 
 def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
@@ -266,6 +271,25 @@ async def lock_parents(tx: Tx, graph: Graph, item_ids: list[str]) -> None:
         await run(tx, graph, LOCK_PARENTS, {"ids": sorted(set(item_ids))})
 
 
+# The walk up starts from each item's parent (siblings share one), and the walk down yields each
+# item's parent from its path: no expansion per item for what the walks already know.
+LOAD_TREES = (
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+    "WHERE $accounts IS NULL OR p.accountId IN $accounts "
+    "OPTIONAL MATCH (p)<-[:HAS_CHILD]-(up:ProductInventory) "
+    "WITH DISTINCT coalesce(up, p) AS start "
+    "MATCH (start)" + WALK_UP + "(top:ProductInventory) "
+    "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
+    "WITH DISTINCT top "
+    "MATCH path = (top)" + WALK_DOWN + "(n:ProductInventory) "
+    "WITH n, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS parentId "
+    "ORDER BY n.name, n.id "
+    "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, parentId, "
+    "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], [(n)-[:AT]->(l:Location) | l.id][0], "
+    + PENDING_REMOVAL + ", n.specVersion, n.followOnOrderId]) AS items"
+)
+
+
 async def load_trees(
     tx: Tx, graph: Graph, item_ids: list[str]
 ) -> tuple[dict[str, InventoryItem], dict[str, list[str]]]:
@@ -273,23 +297,7 @@ async def load_trees(
 
     Returns the items (with the open order that targets each) and child ids per parent.
     """
-    rows = await run(
-        tx,
-        graph,
-        "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
-        "WHERE $accounts IS NULL OR p.accountId IN $accounts "
-        "MATCH (p)" + WALK_UP + "(top:ProductInventory) "
-        "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
-        "WITH DISTINCT top "
-        "MATCH (top)" + WALK_DOWN + "(n:ProductInventory) "
-        "OPTIONAL MATCH (up:ProductInventory)-[:HAS_CHILD]->(n) "
-        "OPTIONAL MATCH (n)-[:INSTANCE_OF]->(s:ProductSpecification) "
-        "OPTIONAL MATCH (n)-[:AT]->(l:Location) "
-        "WITH n, up, s, l ORDER BY n.name, n.id "
-        "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, "
-        "up.id, s.id, l.id, " + PENDING_REMOVAL + ", n.specVersion, n.followOnOrderId]) AS items",
-        {"ids": sorted(set(item_ids)), "accounts": graph.accounts},
-    )
+    rows = await run(tx, graph, LOAD_TREES, {"ids": sorted(set(item_ids)), "accounts": graph.accounts})
     items: dict[str, InventoryItem] = {}
     children: dict[str, list[str]] = defaultdict(list)
     for values in rows[0]["items"] if rows else []:

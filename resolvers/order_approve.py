@@ -57,7 +57,7 @@ async def approve_order(
         approvable(order.id, order.state)
         await order_graph.lock_parents(tx, graph, target_ids(order))
         tree, children = await order_graph.load_trees(tx, graph, target_ids(order))
-        items = await fulfillment.items_in(tx, graph, target_ids(order))
+        items = {item_id: tree[item_id] for item_id in target_ids(order) if item_id in tree}  # read with the trees
         known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines} | {i.spec_id for i in tree.values()})
         versions = await catalog.spec_versions_in(tx, graph, sorted({i.spec_id for i in tree.values()}))
         specs = {**known.specs, **{key: r.as_rule_spec() for key, r in versions.items()}}
