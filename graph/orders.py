@@ -298,6 +298,10 @@ async def load_trees(
     Returns the items (with the open order that targets each) and child ids per parent.
     """
     rows = await run(tx, graph, LOAD_TREES, {"ids": sorted(set(item_ids)), "accounts": graph.accounts})
+    return _trees_from(rows)
+
+
+def _trees_from(rows: list[Any]) -> tuple[dict[str, InventoryItem], dict[str, list[str]]]:
     items: dict[str, InventoryItem] = {}
     children: dict[str, list[str]] = defaultdict(list)
     for values in rows[0]["items"] if rows else []:
@@ -306,6 +310,23 @@ async def load_trees(
         if item.parent_id is not None:
             children[item.parent_id].append(item.id)
     return items, dict(children)
+
+
+LOCK_AND_LOAD_TREES = (
+    "CALL () { " + LOCK_PARENTS + " RETURN count(*) AS locked } "
+    + LOAD_TREES
+)
+
+
+async def lock_and_load_trees(
+    tx: Tx, graph: Graph, item_ids: list[str]
+) -> tuple[dict[str, InventoryItem], dict[str, list[str]]]:
+    """`lock_parents` then `load_trees` in one statement: the parents' locks are held before any
+    child is read (the locking subquery runs to its end first)."""
+    if not item_ids:
+        return {}, {}
+    rows = await run(tx, graph, LOCK_AND_LOAD_TREES, {"ids": sorted(set(item_ids)), "accounts": graph.accounts})
+    return _trees_from(rows)
 
 
 async def location_ids_of_account(tx: Tx, graph: Graph, account_id: str) -> set[str]:
@@ -469,21 +490,41 @@ async def touch_order(tx: Tx, graph: Graph, order_id: str) -> None:
     )
 
 
+# The milestone stamps an order keeps (`$kinds`, at `$at`): each keeps the instant first reached.
+MILESTONE_STAMPS = (
+    "o.acceptedAt = CASE WHEN 'ACCEPTED' IN $kinds THEN coalesce(o.acceptedAt, $at) ELSE o.acceptedAt END, "
+    "o.approvedAt = CASE WHEN 'APPROVED' IN $kinds THEN coalesce(o.approvedAt, $at) ELSE o.approvedAt END, "
+    "o.firstActivationAt = CASE WHEN 'FIRST_ACTIVATION' IN $kinds "
+    "THEN coalesce(o.firstActivationAt, $at) ELSE o.firstActivationAt END, "
+    "o.pointOfNoReturnAt = CASE WHEN 'POINT_OF_NO_RETURN_PASSED' IN $kinds "
+    "THEN coalesce(o.pointOfNoReturnAt, $at) ELSE o.pointOfNoReturnAt END, "
+    "o.completedAt = CASE WHEN 'COMPLETED' IN $kinds THEN coalesce(o.completedAt, $at) ELSE o.completedAt END"
+)
+SET_ORDER_STATE = (
+    "MATCH (o:CustomerOrder {id: $id}) "
+    "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
+    "toState: $state, reason: $reason, callerId: $caller, at: datetime()}) "
+    "SET o.state = $state, o.version = o.version + 1, o.updatedAt = datetime(), "
+    "o.reason = coalesce($reason, o.reason), " + MILESTONE_STAMPS + " "
+    "WITH o CALL (o) { MATCH (o)-[:HAS_LINE]->(l:OrderLine) SET l.state = $state } "
+    "RETURN o {.*} AS order"
+)
+
+
 async def set_order_state(
-    tx: Tx, graph: Graph, order_id: str, state: OrderState, reason: str | None = None
-) -> None:
-    """Move the order and all its lines to `state`, recording the transition."""
-    await run(
+    tx: Tx, graph: Graph, order_id: str, state: OrderState, reason: str | None = None,
+    milestones: Iterable[str] = (), at: datetime | None = None,
+) -> dict[str, Any]:
+    """Move the order and all its lines to `state`, recording the transition, and stamp the
+    `milestones` it reaches with it (at `at`); returns the order's properties afterwards."""
+    rows = await run(
         tx,
         graph,
-        "MATCH (o:CustomerOrder {id: $id}) "
-        "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
-        "toState: $state, reason: $reason, callerId: $caller, at: datetime()}) "
-        "SET o.state = $state, o.version = o.version + 1, o.updatedAt = datetime(), "
-        "o.reason = coalesce($reason, o.reason) "
-        "WITH o MATCH (o)-[:HAS_LINE]->(l:OrderLine) SET l.state = $state",
-        {"id": order_id, "state": state.value, "reason": reason, "caller": graph.caller_id},
+        SET_ORDER_STATE,
+        {"id": order_id, "state": state.value, "reason": reason, "caller": graph.caller_id,
+         "kinds": sorted(set(milestones)), "at": at or now()},
     )
+    return dict(rows[0]["order"]) if rows else {}
 
 
 async def create_items(

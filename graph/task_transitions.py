@@ -26,7 +26,7 @@ from graph.fulfillment import (
     _sorted_domain_orders,
     work_order_from,
 )
-from graph.orders import order_from
+from graph.orders import MILESTONE_STAMPS, order_from
 from rules.model import Order
 
 Tx = AsyncManagedTransaction
@@ -43,29 +43,26 @@ LOCK_TASK_ORDER = (
     "[(o)-[:HAS_WORK_ORDER]->(w:WorkOrder) | w {.*}] AS workOrders"
 )
 
-# One statement per transition. `$domainOrderState` null leaves the domain order as it is;
-# `$touch` false leaves the order's version to what follows (completion moves the order itself).
-_STAMPS = (
-    "{v}.state = {s}, {v}.updatedAt = datetime(), "
-    "{v}.startedAt = CASE WHEN {s} = 'IN_PROGRESS' THEN coalesce({v}.startedAt, datetime()) ELSE {v}.startedAt END, "
-    "{v}.closedAt = CASE WHEN {s} IN $finished THEN datetime() ELSE {v}.closedAt END"
-)
+# One statement per transition, stamped like `graph.fulfillment.set_task_states`. A null
+# `$domainOrderState` leaves the domain order as it is; `$touch` false leaves the order's version to
+# what follows (completion moves the order itself).
 TASK_TRANSITION = (
     "MATCH (t:OrderTask {id: $taskId}) "
-    "SET " + _STAMPS.format(v="t", s="$taskState") + " "
+    "SET t.state = $taskState, t.updatedAt = datetime(), "
+    "t.startedAt = CASE WHEN $taskState = 'IN_PROGRESS' THEN coalesce(t.startedAt, datetime()) ELSE t.startedAt END, "
+    "t.closedAt = CASE WHEN $taskState IN $finished THEN datetime() ELSE t.closedAt END "
     "CREATE (t)-[:HAS_EVENT]->(:TaskEvent {id: randomUUID(), taskId: t.id, orderId: t.orderId, "
     "fromState: $event.fromState, toState: $event.toState, reason: $event.reason, category: $event.category, "
     "attempt: $event.attempt, by: $event.by, at: $event.at}) "
     "WITH t OPTIONAL MATCH (d:DomainOrder {id: $domainOrderId}) WHERE $domainOrderState IS NOT NULL "
-    "FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END | SET "
-    + _STAMPS.format(v="d", s="$domainOrderState") + ") "
+    "FOREACH (_ IN CASE WHEN d IS NULL THEN [] ELSE [1] END | SET d.state = $domainOrderState, "
+    "d.updatedAt = datetime(), d.startedAt = CASE WHEN $domainOrderState = 'IN_PROGRESS' "
+    "THEN coalesce(d.startedAt, datetime()) ELSE d.startedAt END, "
+    "d.closedAt = CASE WHEN $domainOrderState IN $finished THEN datetime() ELSE d.closedAt END) "
     "WITH DISTINCT t MATCH (o:CustomerOrder {id: $orderId}) "
     "SET o.version = o.version + CASE WHEN $touch THEN 1 ELSE 0 END, "
     "o.updatedAt = CASE WHEN $touch THEN datetime() ELSE o.updatedAt END, "
-    "o.firstActivationAt = CASE WHEN 'FIRST_ACTIVATION' IN $milestones "
-    "THEN coalesce(o.firstActivationAt, $at) ELSE o.firstActivationAt END, "
-    "o.pointOfNoReturnAt = CASE WHEN 'POINT_OF_NO_RETURN_PASSED' IN $milestones "
-    "THEN coalesce(o.pointOfNoReturnAt, $at) ELSE o.pointOfNoReturnAt END "
+    + MILESTONE_STAMPS + " "
     "RETURN o {.*} AS order"
 )
 TRANSITION_MILESTONES = frozenset({"FIRST_ACTIVATION", "POINT_OF_NO_RETURN_PASSED"})
@@ -110,7 +107,7 @@ async def write_task_transition(
         raise ValueError(f"milestones a task transition does not stamp: {sorted(unknown)}")
     rows = await run(tx, graph, TASK_TRANSITION, {
         "orderId": order_id, "taskId": task_id, "taskState": task_state, "event": dict(event),
-        "domainOrderId": domain_order_id, "domainOrderState": domain_order_state, "milestones": wanted,
+        "domainOrderId": domain_order_id, "domainOrderState": domain_order_state, "kinds": wanted,
         "at": at, "touch": touch, "finished": FINISHED,
     })
     return dict(rows[0]["order"]) if rows else {}

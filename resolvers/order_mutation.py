@@ -95,11 +95,9 @@ async def open_workspace(
         return await _revision_workspace(tx, graph, order, item_ids, spec_ids)
     first, record = await followed_order(tx, graph, order)
     wanted = [*item_ids, *(ln.inventory_id for ln in order.lines if ln.inventory_id)]
-    await order_graph.lock_parents(tx, graph, wanted)
-    items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
+    items, children = await order_graph.lock_and_load_trees(tx, graph, wanted)
     all_spec_ids = {i.spec_id for i in items.values()} | set(spec_ids) | {ln.spec_id for ln in order.lines}
-    records = await catalog.specs_in(tx, graph, sorted(all_spec_ids))
-    records.update(await catalog.spec_versions_in(tx, graph, sorted(all_spec_ids)))
+    records = await catalog.specs_with_versions_in(tx, graph, sorted(all_spec_ids))
     specs = {sid: r.as_rule_spec() for sid, r in records.items()}  # newest by id, every version by id@version
     view = project_for(TreeView(items=items, children=children), first, record)
     return Workspace(tx, graph, order, view, specs, first)
@@ -119,13 +117,11 @@ async def _revision_workspace(
     state = OrderState.DRAFT if revision.state == RevisionState.DRAFT else OrderState.SUBMITTED
     draft = replace(running, state=state, lines=list(revision.lines))
     wanted = [*item_ids, *(ln.inventory_id for ln in [*running.lines, *draft.lines] if ln.inventory_id)]
-    await order_graph.lock_parents(tx, graph, wanted)
-    items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
+    items, children = await order_graph.lock_and_load_trees(tx, graph, wanted)
     all_spec_ids = (
         {i.spec_id for i in items.values()} | set(spec_ids) | {ln.spec_id for ln in [*running.lines, *draft.lines]}
     )
-    records = await catalog.specs_in(tx, graph, sorted(all_spec_ids))
-    records.update(await catalog.spec_versions_in(tx, graph, sorted(all_spec_ids)))
+    records = await catalog.specs_with_versions_in(tx, graph, sorted(all_spec_ids))
     specs = {sid: r.as_rule_spec() for sid, r in records.items()}  # newest by id, every version by id@version
     record = await fulfillment.approval_record(tx, graph, running.id)
     view = revision_view(TreeView(items=items, children=children), running, record)
