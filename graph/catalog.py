@@ -6,7 +6,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 from graph.records import (
     BundleRecord,
     ServiceSpecRecord,
@@ -31,7 +31,7 @@ STORED_VERSIONS_BY_IDS = (
 )
 # The specifications and every stored version of each, in one statement (`stored`: a version node).
 SPECS_WITH_VERSIONS_BY_IDS = (
-    "UNWIND $ids AS sid MATCH (newest:ProductSpecification {id: sid}) "
+    STABLE_PLAN + "UNWIND $ids AS sid MATCH (newest:ProductSpecification {id: sid}) "
     "UNWIND [newest] + [(newest)-[:HAS_VERSION]->(v:ProductSpecificationVersion) | v] AS s "
     "RETURN s:ProductSpecificationVersion AS stored, " + SPEC_COLUMNS
 )

@@ -15,7 +15,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 from graph.inventory import WALK_DOWN, WALK_UP
 from graph.records import rule_item_from, to_date
 from rules.model import (
@@ -132,7 +132,8 @@ async def lines_by_ids(graph: Graph, ids: list[str]) -> dict[str, OrderLine]:
 async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Orders' stored properties without their lines (`order_from` makes an Order of them)."""
     rows = await graph.fetch(
-        "UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) WHERE " + ORDER_IN_SCOPE + " RETURN o {.*} AS o",
+        STABLE_PLAN + "UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) WHERE " + ORDER_IN_SCOPE
+        + " RETURN o {.*} AS o",
         ids=ids,
         accounts=graph.accounts,
     )
@@ -181,7 +182,7 @@ async def lock_order(tx: Tx, graph: Graph, order_id: str) -> Order | None:
     rows = await run(
         tx,
         graph,
-        "MATCH (o:CustomerOrder {id: $id}) WHERE " + ORDER_IN_SCOPE + " SET o.lockedAt = datetime() WITH o "
+        STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) WHERE " + ORDER_IN_SCOPE + " SET o.lockedAt = datetime() WITH o "
         + ORDER_WITH_LINES,
         {"id": order_id, "accounts": graph.accounts},
     )
@@ -202,8 +203,8 @@ async def order_in(tx: Tx, graph: Graph, order_id: str, *, lock: bool = False) -
     return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
 
 
-READ_ORDER = "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES
-LOCKED_ORDER = "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES
+READ_ORDER = STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES
+LOCKED_ORDER = STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES
 
 
 async def find_by_idempotency_key(tx: Tx, graph: Graph, key: str) -> Order | None:
@@ -273,7 +274,7 @@ async def lock_parents(tx: Tx, graph: Graph, item_ids: list[str]) -> None:
 
 # The walk up starts from each item's parent (siblings share one), and the walk down yields each
 # item's parent from its path: no expansion per item for what the walks already know.
-LOAD_TREES = (
+_TREES = (
     "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
     "WHERE $accounts IS NULL OR p.accountId IN $accounts "
     "OPTIONAL MATCH (p)<-[:HAS_CHILD]-(up:ProductInventory) "
@@ -288,6 +289,7 @@ LOAD_TREES = (
     "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], [(n)-[:AT]->(l:Location) | l.id][0], "
     + PENDING_REMOVAL + ", n.specVersion, n.followOnOrderId]) AS items"
 )
+LOAD_TREES = STABLE_PLAN + _TREES
 
 
 async def load_trees(
@@ -313,8 +315,8 @@ def _trees_from(rows: list[Any]) -> tuple[dict[str, InventoryItem], dict[str, li
 
 
 LOCK_AND_LOAD_TREES = (
-    "CALL () { " + LOCK_PARENTS + " RETURN count(*) AS locked } "
-    + LOAD_TREES
+    STABLE_PLAN + "CALL () { " + LOCK_PARENTS + " RETURN count(*) AS locked } "
+    + _TREES
 )
 
 
@@ -340,7 +342,7 @@ async def location_ids_of_account(tx: Tx, graph: Graph, account_id: str) -> set[
 
 
 CLAIM_ITEMS = (
-    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
+    STABLE_PLAN + "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
     "WITH p REMOVE p.claimLock WITH p "
     "OPTIONAL MATCH (other:CustomerOrder {id: p.openOrderId}) "
     "OPTIONAL MATCH (queued:CustomerOrder {id: p.followOnOrderId}) "
@@ -440,8 +442,9 @@ async def write_lines(
     created: list[OrderLine],
     updated: list[OrderLine],
     removed_ids: list[str],
-) -> None:
-    """Apply a line diff with UNWIND batches and bump the order's version."""
+) -> dict[str, Any]:
+    """Apply a line diff with UNWIND batches and bump the order's version; returns the order's
+    properties afterwards."""
     seq = {line.id: i for i, line in enumerate(order.lines)}
     if removed_ids:
         await run(
@@ -454,7 +457,7 @@ async def write_lines(
         await run(
             tx,
             graph,
-            "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS row "
+            STABLE_PLAN + "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS row "
             "CREATE (o)-[:HAS_LINE]->(l:OrderLine {id: row.id}) "
             "SET l += row, l.orderId = $orderId, l.createdAt = datetime() "
             "WITH l, row OPTIONAL MATCH (p:ProductInventory {id: row.inventoryId}) "
@@ -465,29 +468,33 @@ async def write_lines(
         await run(
             tx,
             graph,
-            "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) SET l += row",
+            STABLE_PLAN + "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) SET l += row",
             {"rows": [line_row(ln, seq.get(ln.id, 0)) for ln in updated]},
         )
-    relinked = [*created, *updated]
+    # A new line has no link yet: only one with a parent line needs linking.
+    relinked = [*(ln for ln in created if ln.parent_line_id is not None), *updated]
     if relinked:
         await run(
             tx,
             graph,
-            "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) "
+            STABLE_PLAN + "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) "
             "OPTIONAL MATCH (:OrderLine)-[old:HAS_CHILD]->(l) DELETE old "
             "WITH DISTINCT l, row MATCH (up:OrderLine {id: row.parentLineId}) CREATE (up)-[:HAS_CHILD]->(l)",
             {"rows": [{"id": ln.id, "parentLineId": ln.parent_line_id} for ln in relinked]},
         )
-    await touch_order(tx, graph, order.id)
+    return await touch_order(tx, graph, order.id)
 
 
-async def touch_order(tx: Tx, graph: Graph, order_id: str) -> None:
-    await run(
+async def touch_order(tx: Tx, graph: Graph, order_id: str) -> dict[str, Any]:
+    """The order's version goes up; returns its properties afterwards."""
+    rows = await run(
         tx,
         graph,
-        "MATCH (o:CustomerOrder {id: $id}) SET o.version = o.version + 1, o.updatedAt = datetime()",
+        STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) SET o.version = o.version + 1, o.updatedAt = datetime() "
+        "RETURN o {.*} AS order",
         {"id": order_id},
     )
+    return dict(rows[0]["order"]) if rows else {}
 
 
 # The milestone stamps an order keeps (`$kinds`, at `$at`): each keeps the instant first reached.
@@ -501,7 +508,7 @@ MILESTONE_STAMPS = (
     "o.completedAt = CASE WHEN 'COMPLETED' IN $kinds THEN coalesce(o.completedAt, $at) ELSE o.completedAt END"
 )
 SET_ORDER_STATE = (
-    "MATCH (o:CustomerOrder {id: $id}) "
+    STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) "
     "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
     "toState: $state, reason: $reason, callerId: $caller, at: datetime()}) "
     "SET o.state = $state, o.version = o.version + 1, o.updatedAt = datetime(), "

@@ -18,7 +18,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 from graph.fulfillment import (
     FINISHED,
     Fulfillment,
@@ -32,7 +32,7 @@ from rules.model import Order
 Tx = AsyncManagedTransaction
 
 LOCK_TASK_ORDER = (
-    "MATCH (t:OrderTask {id: $taskId}) MATCH (o:CustomerOrder {id: t.orderId}) "
+    STABLE_PLAN + "MATCH (t:OrderTask {id: $taskId}) MATCH (o:CustomerOrder {id: t.orderId}) "
     "WHERE $accounts IS NULL OR o.accountId IN $accounts "
     "SET o.lockedAt = datetime() WITH o "
     "RETURN o {.*} AS order, "
@@ -47,7 +47,7 @@ LOCK_TASK_ORDER = (
 # `$domainOrderState` leaves the domain order as it is; `$touch` false leaves the order's version to
 # what follows (completion moves the order itself).
 TASK_TRANSITION = (
-    "MATCH (t:OrderTask {id: $taskId}) "
+    STABLE_PLAN + "MATCH (t:OrderTask {id: $taskId}) "
     "SET t.state = $taskState, t.updatedAt = datetime(), "
     "t.startedAt = CASE WHEN $taskState = 'IN_PROGRESS' THEN coalesce(t.startedAt, datetime()) ELSE t.startedAt END, "
     "t.closedAt = CASE WHEN $taskState IN $finished THEN datetime() ELSE t.closedAt END "

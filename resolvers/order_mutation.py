@@ -141,11 +141,11 @@ async def followed_order(
     return first, await fulfillment.approval_record(tx, graph, first.id)
 
 
-async def save_lines(ws: Workspace, after: list[OrderLine]) -> None:
-    """Claim newly targeted items (R6, race-safe) and write the line difference."""
+async def save_lines(ws: Workspace, after: list[OrderLine]) -> dict[str, Any]:
+    """Claim newly targeted items (R6, race-safe) and write the line difference; returns the order's
+    properties afterwards (for `Saved`)."""
     if ws.revision is not None:
-        await _save_revision_lines(ws, after)
-        return
+        return await _save_revision_lines(ws, after)
     diff = diff_lines(ws.order.lines, after)
     before_targets = {ln.inventory_id for ln in ws.order.lines if ln.inventory_id}
     new_targets = sorted({ln.inventory_id for ln in after if ln.inventory_id} - before_targets)
@@ -153,14 +153,17 @@ async def save_lines(ws: Workspace, after: list[OrderLine]) -> None:
     if held:
         raise already_in_open_order(held)
     ws.order.lines = after
-    await order_graph.write_lines(ws.tx, ws.graph, ws.order, diff.created, diff.updated, list(diff.removed_ids))
+    saved = await order_graph.write_lines(
+        ws.tx, ws.graph, ws.order, diff.created, diff.updated, list(diff.removed_ids)
+    )
     kept_targets = {ln.inventory_id for ln in after if ln.inventory_id}
     released = sorted(before_targets - kept_targets)
     if released:
         await order_graph.release_items(ws.tx, ws.graph, ws.order.id, released)
+    return saved
 
 
-async def _save_revision_lines(ws: Workspace, after: list[OrderLine]) -> None:
+async def _save_revision_lines(ws: Workspace, after: list[OrderLine]) -> dict[str, Any]:
     """A revision's edit: refused when it touches a line past its point of no return; claims are
     taken and let go relative to both the running and the revised lines."""
     assert ws.revision is not None and ws.running is not None
@@ -178,7 +181,7 @@ async def _save_revision_lines(ws: Workspace, after: list[OrderLine]) -> None:
         await order_graph.release_items(ws.tx, ws.graph, ws.order.id, released)
     ws.order.lines = after
     await revisions.save_revision_lines(ws.tx, ws.graph, ws.revision.id, after)
-    await order_graph.touch_order(ws.tx, ws.graph, ws.order.id)
+    return await order_graph.touch_order(ws.tx, ws.graph, ws.order.id)
 
 
 async def check_revision_against_ponr(ws: Workspace, revised: Sequence[OrderLine]) -> None:
