@@ -274,11 +274,8 @@ async def lock_parents(tx: Tx, graph: Graph, item_ids: list[str]) -> None:
 
 # The walk up starts from each item's parent (siblings share one), and the walk down yields each
 # item's parent from its path: no expansion per item for what the walks already know.
-_TREES = (
-    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
-    "WHERE $accounts IS NULL OR p.accountId IN $accounts "
-    "OPTIONAL MATCH (p)<-[:HAS_CHILD]-(up:ProductInventory) "
-    "WITH DISTINCT coalesce(up, p) AS start "
+# From the starting points `start`: each tree's top, then every item of it with its parent.
+_WALKS = (
     "MATCH (start)" + WALK_UP + "(top:ProductInventory) "
     "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
     "WITH DISTINCT top "
@@ -288,6 +285,12 @@ _TREES = (
     "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, parentId, "
     "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], [(n)-[:AT]->(l:Location) | l.id][0], "
     + PENDING_REMOVAL + ", n.specVersion, n.followOnOrderId]) AS items"
+)
+_TREES = (
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+    "WHERE $accounts IS NULL OR p.accountId IN $accounts "
+    "OPTIONAL MATCH (p)<-[:HAS_CHILD]-(up:ProductInventory) "
+    "WITH DISTINCT coalesce(up, p) AS start " + _WALKS
 )
 LOAD_TREES = STABLE_PLAN + _TREES
 
@@ -314,9 +317,16 @@ def _trees_from(rows: list[Any]) -> tuple[dict[str, InventoryItem], dict[str, li
     return items, dict(children)
 
 
+# The parents are locked while the walks' starting points are found: each item is sought once.
 LOCK_AND_LOAD_TREES = (
-    STABLE_PLAN + "CALL () { " + LOCK_PARENTS + " RETURN count(*) AS locked } "
-    + _TREES
+    STABLE_PLAN + "CALL () { "
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+    "WHERE $accounts IS NULL OR p.accountId IN $accounts "
+    "OPTIONAL MATCH (p)<-[:HAS_CHILD]-(up:ProductInventory) "
+    "WITH DISTINCT up, coalesce(up, p) AS start "
+    "FOREACH (_ IN CASE WHEN up IS NULL THEN [] ELSE [1] END | SET up.childLock = true REMOVE up.childLock) "
+    "RETURN collect(DISTINCT start) AS starts } "
+    "UNWIND starts AS start " + _WALKS
 )
 
 

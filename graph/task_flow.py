@@ -17,7 +17,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 from graph.fulfillment import task_from
 from graph.orders import MILESTONE_STAMPS
 from graph.records import Page, TaskEventRecord, TaskRecord, to_datetime
@@ -64,7 +64,7 @@ SET_HOLD = (
 CLEAR_HOLD = "MATCH (o:CustomerOrder {id: $id}) SET o.onHold = false, o.holdReason = null, o.heldAt = null"
 # A milestone keeps the instant it was first reached.
 STAMP_MILESTONES = "MATCH (o:CustomerOrder {id: $id}) SET " + MILESTONE_STAMPS
-SET_ORDER_DUE = "MATCH (o:CustomerOrder {id: $id}) SET o.plannedStartAt = $start, o.dueAt = $due"
+SET_ORDER_DUE = STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) SET o.plannedStartAt = $start, o.dueAt = $due"
 
 # The jeopardy of an open task at $now, in Cypher, with the thresholds of rules.schedule as $shares.
 _JEOPARDY = (
