@@ -21,6 +21,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph, run
+from graph.fulfillment import NEW_TASK_PROPERTIES
 from graph.orders import LINE_FIELDS, line_from, line_row
 from graph.records import to_datetime
 from rules.model import OrderLine
@@ -262,18 +263,60 @@ async def retire_lines(tx: Tx, graph: Graph, line_ids: Sequence[str], version: i
 
 
 async def append_tasks(tx: Tx, graph: Graph, order_id: str, rows: Sequence[Row]) -> None:
-    """Rows {id, domainOrderId, name, sequence, pointOfNoReturn, queueKey, redo, undoOf}: tasks
-    joining running domain orders."""
+    """Task rows (`NEW_TASK_PROPERTIES`, with `redo` and `undoOf`): tasks joining running domain orders."""
     if rows:
         await run(
             tx,
             graph,
             "UNWIND $rows AS t MATCH (d:DomainOrder {id: t.domainOrderId}) "
-            "CREATE (d)-[:HAS_TASK]->(:OrderTask {id: t.id, orderId: $orderId, domainOrderId: t.domainOrderId, "
-            "name: t.name, sequence: t.sequence, state: 'OPEN', pointOfNoReturn: t.pointOfNoReturn, "
-            "queueKey: t.queueKey, redo: t.redo, undoOf: t.undoOf, createdAt: datetime()})",
+            "CREATE (d)-[:HAS_TASK]->(n:OrderTask {" + NEW_TASK_PROPERTIES + "}) "
+            "SET n.redo = t.redo, n.undoOf = t.undoOf",
             {"orderId": order_id, "rows": list(rows)},
         )
+
+
+async def add_dependencies(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
+    """Rows {id, dependsOn}: a running task now also waits for these tasks (added by a revision)."""
+    if rows:
+        await run(
+            tx,
+            graph,
+            "UNWIND $rows AS row MATCH (t:OrderTask {id: row.id}) "
+            "SET t.dependsOn = coalesce(t.dependsOn, []) + [d IN row.dependsOn WHERE NOT d IN coalesce(t.dependsOn, [])], "
+            "t.updatedAt = datetime()",
+            {"rows": list(rows)},
+        )
+
+
+async def extend_work_orders(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
+    """Rows {id, lineIds}: a running work order (a site install) serves these lines too."""
+    if rows:
+        await run(
+            tx,
+            graph,
+            "UNWIND $rows AS row MATCH (w:WorkOrder {id: row.id}) "
+            "SET w.lineIds = coalesce(w.lineIds, []) + [l IN row.lineIds WHERE NOT l IN coalesce(w.lineIds, [])]",
+            {"rows": list(rows)},
+        )
+
+
+async def forget_copies(tx: Tx, graph: Graph, line_ids: Sequence[str]) -> None:
+    """Lines whose move copy a revision retired, and that move nothing any more, forget the copy."""
+    if line_ids:
+        await run(
+            tx, graph, "UNWIND $ids AS lid MATCH (l:OrderLine {id: lid}) REMOVE l.copyId", {"ids": list(line_ids)}
+        )
+
+
+async def extend_order_due(tx: Tx, graph: Graph, order_id: str, due: datetime) -> None:
+    """An order without a requested completion date is due when its last task is, new ones included."""
+    await run(
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder {id: $id}) WHERE o.requestedCompletionDate IS NULL "
+        "AND (o.dueAt IS NULL OR o.dueAt < $due) SET o.dueAt = $due",
+        {"id": order_id, "due": due},
+    )
 
 
 async def cover_lines(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:

@@ -328,13 +328,18 @@ def _with_changes(
 
 
 def approval_effects(
-    order: Order, items: Mapping[str, InventoryItem], new_id: Callable[[str], str]
+    order: Order,
+    items: Mapping[str, InventoryItem],
+    new_id: Callable[[str], str],
+    existing_copies: Mapping[str, str] | None = None,
 ) -> ApprovalPlan:
     """Inventory effects of approving `order` (R8, R4); `items` holds every item the lines target.
 
     CHANGE -> CHANGE_PENDING; DISCONNECT -> DISCONNECT_PENDING; ADD items stay INSTALLATION_PENDING;
     SUSPEND and RESUME items keep their state until completion. A move line (`move=True`, action
     CHANGE or NO_CHANGE) also gets a copy of its item at the target location, INSTALLATION_PENDING.
+    `existing_copies` (old item id -> copy id) are copies the order already has (a revision, R14): they are
+    not made again, and copies and added products under their items hang under them.
     """
     order_state = approvable(order.id, order.state)
     pairs = _targeted_items(order, items)
@@ -364,11 +369,12 @@ def approval_effects(
     if violations:
         raise RuleError(*violations)
 
-    copy_ids = {
+    made = {
         item.id: new_id(INVENTORY_PREFIX)
         for line, item in pairs
-        if line.move and effective_action(line) is LineAction.CHANGE
+        if _relocates(line) and item.id not in (existing_copies or {})
     }
+    copy_ids = {**(existing_copies or {}), **made}
     state_changes: list[ItemStateChange] = []
     copies: list[ItemCopy] = []
     relinks: list[ItemRelink] = []
@@ -376,9 +382,9 @@ def approval_effects(
         action = effective_action(line)
         if action is LineAction.CHANGE:
             state_changes.append(ItemStateChange(item.id, item.state, InventoryState.CHANGE_PENDING))
-            if line.move:
+            if line.move and item.id in made:
                 copy = InventoryItem(
-                    id=copy_ids[item.id],
+                    id=made[item.id],
                     name=item.name,
                     state=InventoryState.INSTALLATION_PENDING,
                     spec_id=item.spec_id,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from rules.fulfillment import DomainOrder
+from rules.fulfillment import DomainOrder, OrderTask
 from rules.model import ErrorCode, RuleError, RuleViolation
 
 DEFAULT_TASK_HOURS = 24.0
@@ -84,13 +84,25 @@ def planning_start(now: datetime, requested_start: date | None) -> datetime:
 
 def plan_tasks(domain_orders: Sequence[DomainOrder], starts_at: datetime) -> dict[str, TaskDates]:
     """Planned start and due date of every task, in dependency order (the dependencies are acyclic)."""
-    tasks = {t.id: t for d in domain_orders for t in d.tasks}
+    return plan_joining_tasks([t for d in domain_orders for t in d.tasks], starts_at, {})
+
+
+def plan_joining_tasks(
+    joining: Sequence[OrderTask], starts_at: datetime, planned_due: Mapping[str, datetime]
+) -> dict[str, TaskDates]:
+    """Planned start and due date of tasks joining an order whose other unfinished tasks are due at
+    `planned_due` (a revision, R14): a task also starts no earlier than those it depends on are due."""
+    tasks = {t.id: t for t in joining}
     dates: dict[str, TaskDates] = {}
 
     def visit(task_id: str) -> TaskDates:
         if task_id not in dates:
             task = tasks[task_id]
-            begins = max([starts_at, *(visit(dep).due for dep in task.depends_on if dep in tasks)])
+            begins = max([
+                starts_at,
+                *(visit(dep).due for dep in task.depends_on if dep in tasks),
+                *(planned_due[dep] for dep in task.depends_on if dep not in tasks and dep in planned_due),
+            ])
             hours = task.duration_hours if task.duration_hours is not None else DEFAULT_TASK_HOURS
             dates[task_id] = TaskDates(begins, begins + timedelta(hours=hours))
         return dates[task_id]
