@@ -288,6 +288,18 @@ async def add_dependencies(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
         )
 
 
+async def drop_dependencies(tx: Tx, graph: Graph, order_id: str, task_ids: Sequence[str]) -> None:
+    """Tasks a revision cancelled are waited for no more."""
+    if task_ids:
+        await run(
+            tx,
+            graph,
+            "MATCH (t:OrderTask {orderId: $orderId}) WHERE any(d IN coalesce(t.dependsOn, []) WHERE d IN $ids) "
+            "SET t.dependsOn = [d IN t.dependsOn WHERE NOT d IN $ids]",
+            {"orderId": order_id, "ids": list(task_ids)},
+        )
+
+
 async def extend_work_orders(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
     """Rows {id, lineIds}: a running work order (a site install) serves these lines too."""
     if rows:

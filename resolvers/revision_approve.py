@@ -116,6 +116,7 @@ async def approve_revision(tx: Tx, graph: Graph, info: Ctx, order: Order) -> Non
 
     # Fulfillment: compensation, then the new work with its dependencies and dates.
     await fulfillment.set_task_states(tx, graph, _rows(plan.task_changes))
+    await revisions.drop_dependencies(tx, graph, order.id, [c.record_id for c in plan.task_changes])
     await fulfillment.set_domain_order_states(tx, graph, _rows(plan.domain_order_changes))
     await fulfillment.set_work_order_states(tx, graph, _rows(plan.work_order_changes))
     await fulfillment.set_return_states(
