@@ -637,12 +637,13 @@ def revision_effects(
     extended: list[tuple[str, tuple[str, ...]]] = []
     new_field_work: list[WorkOrder] = []
     for w in decomposition.work_orders:
-        visited = w.kind is WorkOrderKind.SITE_INSTALL and w.location_id is not None
-        existing = site_installs.get(w.location_id) if visited and w.location_id else None
+        existing = site_installs.get(w.location_id or "") if w.kind is WorkOrderKind.SITE_INSTALL else None
         if existing is None:
             new_field_work.append(w)
-        else:
-            extended.append((existing.id, w.line_ids))
+            continue
+        joining = tuple(line_id for line_id in w.line_ids if line_id not in existing.line_ids)
+        if joining:
+            extended.append((existing.id, joining))
     decomposition = replace(decomposition, work_orders=tuple(new_field_work))
 
     # 7. Does anything remain to be done?
