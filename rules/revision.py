@@ -24,7 +24,14 @@ Decisions worth knowing:
   the same kind: a task whose name the domain order still has unfinished is not repeated, any
   other task is appended (a redo when a task of that name was already closed). A closed domain
   order that gets tasks is IN_PROGRESS again. New work orders and returns are created as at approval.
-- Revisions of MOVE orders are refused: a move is changed by cancelling it and ordering again.
+- Moves (R4): a copy stays while its line still moves the item to the same location (a changed
+  line's characteristics are written on it); a removed line, one that no longer moves its item or
+  one sent elsewhere retires the copy (INACTIVE, released) and the line gets a new copy where it now
+  goes. Products added under a moved item hang under its copy; a site install the order already
+  has at a location serves new lines going there.
+- Tasks the revision creates are planned like a fresh order's: the catalog's dependencies of the
+  final line tree, mapped onto the real tasks (`_TaskLinks`), so make before break holds across
+  running and new lines; running tasks still to do may gain dependencies on created ones.
 """
 
 from __future__ import annotations
