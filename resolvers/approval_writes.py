@@ -12,7 +12,7 @@ from neo4j import AsyncManagedTransaction
 from graph import fulfillment
 from graph.driver import Graph
 from resolvers.order_lifecycle import Event, event
-from rules.effects import ItemCopy, ItemRelink
+from rules.effects import FulfillmentStateChange, ItemCopy, ItemRelink, RememberedLine, ReturnStateChange
 from rules.fulfillment import Decomposition, DomainOrder, OrderTask
 from rules.model import InventoryItem
 from rules.schedule import TaskDates
@@ -126,3 +126,35 @@ async def write_moves(
         old_location = items[r.item_id].location_id if r.item_id in items else None
         events.append(event(r.item_id, order_id, line_of, "location", old_location, r.location_id))
     return events
+
+
+async def remember(tx: Tx, graph: Graph, lines: Iterable[RememberedLine]) -> None:
+    """What completion and cancellation need later, on the lines: previous states and move copies."""
+    await fulfillment.remember_approval(
+        tx,
+        graph,
+        [
+            {"lineId": r.line_id, "previousState": r.previous_state.value if r.previous_state else None,
+             "copyId": r.copy_id}
+            for r in lines
+        ],
+    )
+
+
+def _state_rows(changes: Iterable[FulfillmentStateChange]) -> list[Row]:
+    return [{"id": c.record_id, "state": c.to_state.value} for c in changes]
+
+
+async def write_fulfillment_states(
+    tx: Tx,
+    graph: Graph,
+    tasks: Iterable[FulfillmentStateChange],
+    domain_orders: Iterable[FulfillmentStateChange],
+    work_orders: Iterable[FulfillmentStateChange],
+    returns: Iterable[ReturnStateChange],
+) -> None:
+    """Compensation's state changes of tasks, domain orders, work orders and returns (R12, R14)."""
+    await fulfillment.set_task_states(tx, graph, _state_rows(tasks))
+    await fulfillment.set_domain_order_states(tx, graph, _state_rows(domain_orders))
+    await fulfillment.set_work_order_states(tx, graph, _state_rows(work_orders))
+    await fulfillment.set_return_states(tx, graph, [{"id": c.return_id, "state": c.to_state.value} for c in returns])

@@ -14,7 +14,7 @@ from strawberry.types import Info
 from graph import catalog, fulfillment, history, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
-from resolvers.approval_writes import queue_stamp, write_moves, write_work
+from resolvers.approval_writes import queue_stamp, remember, write_moves, write_work
 from resolvers.order_lifecycle import (
     Event,
     apply_item_states,
@@ -27,7 +27,7 @@ from resolvers.order_lifecycle import (
 )
 from resolvers.order_mutation import run_order_mutation
 from resolvers.revision_approve import approve_revision
-from rules.effects import ApprovalPlan, approvable, approval_effects
+from rules.effects import ApprovalPlan, approvable, approval_effects, remembered_lines
 from rules.fulfillment import Decomposition, decompose
 from rules.invariants import order_tree_violations
 from rules.model import InventoryItem, Order, OrderState, RuleError
@@ -97,15 +97,7 @@ async def write_approval(
     line_of = line_of_items(order, plan.record)
     events: list[Event] = await apply_item_states(tx, graph, order.id, plan.state_changes, line_of)
 
-    remembered: dict[str, dict[str, Any]] = {}
-    for change in plan.state_changes:
-        remembered[line_of[change.item_id]] = {
-            "lineId": line_of[change.item_id], "previousState": change.from_state.value, "copyId": None,
-        }
-    for copy in plan.copies:
-        row = remembered.setdefault(copy.line_id, {"lineId": copy.line_id, "previousState": None})
-        row["copyId"] = copy.item.id
-    await fulfillment.remember_approval(tx, graph, list(remembered.values()))
+    await remember(tx, graph, remembered_lines(plan, line_of))
     events.extend(await write_moves(tx, graph, order.id, items, plan.copies, plan.relinks, line_of))
     await write_work(tx, graph, order.id, decomposition.domain_orders, decomposition, dates, queue_stamp())
     await history.record_events(tx, graph, events)

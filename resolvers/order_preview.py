@@ -28,6 +28,11 @@ from schema.orders import OrderLinePreview
 
 Ctx = Info[Context, Any]
 
+# The arguments both preview fields take.
+AccountArg = Annotated[strawberry.ID, strawberry.argument(description="The account the items belong to.")]
+ActionArg = Annotated[OrderActionEnum, strawberry.argument(description="The order action to preview.")]
+ItemsArg = Annotated[list[strawberry.ID], strawberry.argument(description="The items that would be selected.")]
+TargetArg = Annotated[strawberry.ID | None, strawberry.argument(description="For MOVE: where the items would go.")]
 FOLLOWS_ORDER_ID = (
     "Preview for a follow-on order (R15) of this open order: the selection is planned against the items "
     "as they will be when it completes, as capture plans a follow-on's lines."
@@ -37,6 +42,9 @@ ORDER_ID = (
     "revision (R14) the lines of its open revision over the items as they were before it ran, are taken "
     "into account as addInventoryToOrder would; only the lines it would add or change are returned."
 )
+
+FollowsArg = Annotated[strawberry.ID | None, strawberry.argument(description=FOLLOWS_ORDER_ID)]
+OrderArg = Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID)]
 
 
 @strawberry.type(description="The lines an action would create, or why it would be refused.")
@@ -75,12 +83,12 @@ async def _joined_order(
 
 async def preview_lines(
     info: Ctx,
-    account_id: Annotated[strawberry.ID, strawberry.argument(description="The account the items belong to.")],
-    action: Annotated[OrderActionEnum, strawberry.argument(description="The order action to preview.")],
-    inventory_ids: Annotated[list[strawberry.ID], strawberry.argument(description="The items that would be selected.")],
-    target_location_id: Annotated[strawberry.ID | None, strawberry.argument(description="For MOVE: where the items would go.")] = None,
-    follows_order_id: Annotated[strawberry.ID | None, strawberry.argument(description=FOLLOWS_ORDER_ID)] = None,
-    order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID)] = None,
+    account_id: AccountArg,
+    action: ActionArg,
+    inventory_ids: ItemsArg,
+    target_location_id: TargetArg = None,
+    follows_order_id: FollowsArg = None,
+    order_id: OrderArg = None,
 ) -> OrderPreview:
     authorize(info, "order.preview")
     try:
@@ -131,12 +139,12 @@ async def preview_lines(
 
 async def preview_order(
     info: Ctx,
-    account_id: Annotated[strawberry.ID, strawberry.argument(description="The account the items belong to.")],
-    action: Annotated[OrderActionEnum, strawberry.argument(description="The order action to preview.")],
-    inventory_ids: Annotated[list[strawberry.ID], strawberry.argument(description="The items that would be selected.")],
-    target_location_id: Annotated[strawberry.ID | None, strawberry.argument(description="For MOVE: where the items would go.")] = None,
-    follows_order_id: Annotated[strawberry.ID | None, strawberry.argument(description=FOLLOWS_ORDER_ID)] = None,
-    order_id: Annotated[strawberry.ID | None, strawberry.argument(description=ORDER_ID)] = None,
+    account_id: AccountArg,
+    action: ActionArg,
+    inventory_ids: ItemsArg,
+    target_location_id: TargetArg = None,
+    follows_order_id: FollowsArg = None,
+    order_id: OrderArg = None,
 ) -> list[OrderLinePreview]:
     """The contract's list form: refusals come back as GraphQL errors naming the rule."""
     preview = await preview_lines(

@@ -7,7 +7,6 @@ order completes in the same transaction."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
@@ -18,7 +17,14 @@ from graph import fulfillment, history, revisions
 from graph import orders as order_graph
 from graph.driver import Graph
 from graph.records import DomainOrderRecord
-from resolvers.approval_writes import queue_stamp, task_row, write_moves, write_work
+from resolvers.approval_writes import (
+    queue_stamp,
+    remember,
+    task_row,
+    write_fulfillment_states,
+    write_moves,
+    write_work,
+)
 from resolvers.follow_on_settle import settle_follow_ons
 from resolvers.order_lifecycle import (
     apply_item_states,
@@ -28,7 +34,7 @@ from resolvers.order_lifecycle import (
     load_catalog,
 )
 from rules.capture import diff_lines
-from rules.effects import ApprovalRecord, FulfillmentStateChange
+from rules.effects import ApprovalRecord
 from rules.lifecycle_model import OPEN_TASK_STATES
 from rules.model import ErrorCode, Order, OrderState, RuleError, RuleViolation
 from rules.revision import (
@@ -44,10 +50,6 @@ from schema.context import Context, caller_of, now_of
 
 Ctx = Info[Context, Any]
 Tx = AsyncManagedTransaction
-
-
-def _rows(changes: Iterable[FulfillmentStateChange]) -> list[dict[str, str]]:
-    return [{"id": c.record_id, "state": c.to_state.value} for c in changes]
 
 
 async def approve_revision(tx: Tx, graph: Graph, info: Ctx, order: Order) -> None:
@@ -102,26 +104,15 @@ async def approve_revision(tx: Tx, graph: Graph, info: Ctx, order: Order) -> Non
         [{"id": u.item_id, "characteristics": fulfillment.characteristics_json(u.characteristics)}
          for u in plan.characteristic_updates],
     )
-    await fulfillment.remember_approval(
-        tx,
-        graph,
-        [
-            {"lineId": r.line_id, "previousState": r.previous_state.value if r.previous_state else None,
-             "copyId": r.copy_id}
-            for r in plan.remembered
-        ],
-    )
+    await remember(tx, graph, plan.remembered)
     await revisions.forget_copies(tx, graph, plan.forgotten_copy_line_ids)
     events.extend(await write_moves(tx, graph, order.id, items, plan.copies, plan.relinks, line_of))
 
     # Fulfillment: compensation, then the new work with its dependencies and dates.
-    await fulfillment.set_task_states(tx, graph, _rows(plan.task_changes))
-    await revisions.drop_dependencies(tx, graph, order.id, [c.record_id for c in plan.task_changes])
-    await fulfillment.set_domain_order_states(tx, graph, _rows(plan.domain_order_changes))
-    await fulfillment.set_work_order_states(tx, graph, _rows(plan.work_order_changes))
-    await fulfillment.set_return_states(
-        tx, graph, [{"id": c.return_id, "state": c.to_state.value} for c in plan.return_changes]
+    await write_fulfillment_states(
+        tx, graph, plan.task_changes, plan.domain_order_changes, plan.work_order_changes, plan.return_changes
     )
+    await revisions.drop_dependencies(tx, graph, order.id, [c.record_id for c in plan.task_changes])
     await _write_new_work(tx, graph, info, order, plan, stored.domain_orders)
 
     if plan.released_item_ids:

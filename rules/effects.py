@@ -137,6 +137,28 @@ class ApprovalPlan:
 
 
 @dataclass(frozen=True)
+class RememberedLine:
+    """What a line's approval leaves for completion and cancellation: the item's state before the
+    order and, for a move line, the copy at the new location."""
+
+    line_id: str
+    previous_state: InventoryState | None
+    copy_id: str | None
+
+
+def remembered_lines(plan: ApprovalPlan, line_of: Mapping[str, str]) -> tuple[RememberedLine, ...]:
+    """One record per line the approval touched (`line_of`: item id -> line id)."""
+    out: dict[str, RememberedLine] = {}
+    for change in plan.state_changes:
+        line_id = line_of[change.item_id]
+        out[line_id] = RememberedLine(line_id, change.from_state, None)
+    for copy in plan.copies:
+        previous = out.get(copy.line_id)
+        out[copy.line_id] = RememberedLine(copy.line_id, previous.previous_state if previous else None, copy.item.id)
+    return tuple(out.values())
+
+
+@dataclass(frozen=True)
 class CharacteristicUpdate:
     """Item `item_id` gets the full characteristics map `characteristics` (changes applied)."""
 

@@ -47,8 +47,10 @@ from rules.effects import (
     ItemCopy,
     ItemRelink,
     ItemStateChange,
+    RememberedLine,
     ReturnStateChange,
     approval_effects,
+    remembered_lines,
 )
 from rules.fulfillment import (
     TASK_PREFIX,
@@ -376,16 +378,6 @@ class AppendedTask:
 
 
 @dataclass(frozen=True)
-class RememberedLine:
-    """What a new or changed line's approval leaves for completion and cancellation: the item's
-    state before the order and, for a move line, the copy at the new location."""
-
-    line_id: str
-    previous_state: InventoryState | None
-    copy_id: str | None
-
-
-@dataclass(frozen=True)
 class RevisionPlan:
     """Everything the approval of a revision writes, in one transaction.
 
@@ -515,17 +507,9 @@ def revision_effects(
         lines=[replace(ln, state=OrderState.IN_PROGRESS) for ln in fresh],
     )
     approval = approval_effects(pseudo, working_items, new_id, existing_copies=kept_copies)
-    line_of_item = {ln.inventory_id: ln.id for ln in fresh if ln.inventory_id}
-    remembered: dict[str, RememberedLine] = {}
     for change in approval.state_changes:
         working[change.item_id] = change.to_state
-        line_id = line_of_item[change.item_id]
-        remembered[line_id] = RememberedLine(line_id, change.from_state, None)
-    for copy in approval.copies:
-        previous = remembered.get(copy.line_id)
-        remembered[copy.line_id] = RememberedLine(
-            copy.line_id, previous.previous_state if previous else None, copy.item.id
-        )
+    remembered = remembered_lines(approval, {ln.inventory_id: ln.id for ln in fresh if ln.inventory_id})
     state_changes = tuple(
         ItemStateChange(i, items[i].state, working[i]) for i in items if working[i] is not items[i].state
     )
@@ -668,7 +652,7 @@ def revision_effects(
         removed_line_ids=tuple(ln.id for ln in delta.removed),
         state_changes=state_changes,
         characteristic_updates=tuple(characteristic_updates),
-        remembered=tuple(remembered.values()),
+        remembered=remembered,
         forgotten_copy_line_ids=forgotten,
         copies=approval.copies,
         relinks=approval.relinks,
