@@ -51,7 +51,7 @@ async def test_a_follow_on_is_previewed_against_the_items_as_they_will_be(clean_
     ok(await approve(api, first))
 
     # Today the bundle is the running order's; behind it, it can be disconnected with the 5G product.
-    assert codes(await preview(api, "DISCONNECT", [MBB])) == ["ALREADY_IN_OPEN_ORDER"]
+    assert "ALREADY_IN_OPEN_ORDER" in codes(await preview(api, "DISCONNECT", [MBB]))
     ahead = await preview(api, "DISCONNECT", [MBB], follows=first)
     assert ahead["errors"] == []
     expected = {("DISCONNECT", i) for i in (MBB, CONN_4G, ROUTER_4G, five_g)}
@@ -85,7 +85,7 @@ async def test_a_selection_is_previewed_into_the_revised_tree_of_an_order(clean_
     into = await preview(api, "CHANGE", [CONN_4G, VOICE_LINE_2], order=order_id)
     assert into["errors"] == []
     assert planned(into["lines"]) == {("CHANGE", CONN_4G), ("CHANGE", VOICE_LINE_2)}
-    assert codes(await preview(api, "CHANGE", [CONN_4G])) == ["ALREADY_IN_OPEN_ORDER"]
+    assert set(codes(await preview(api, "CHANGE", [CONN_4G]))) == {"ALREADY_IN_OPEN_ORDER", "INVALID_STATE"}
     # A line the revision already has is not shown again.
     ok(await mutate(api, "addInventoryToOrder", **{"in": {"orderId": order_id, "inventoryIds": [VOICE_LINE_2]}}))
     assert planned((await preview(api, "CHANGE", [CONN_4G, VOICE_LINE_2], order=order_id))["lines"]) == {
