@@ -300,6 +300,18 @@ async def drop_dependencies(tx: Tx, graph: Graph, order_id: str, task_ids: Seque
         )
 
 
+async def set_task_dates(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
+    """Rows {id, plannedStartAt, dueAt}: a running task now waits for later work (a revision's)."""
+    if rows:
+        await run(
+            tx,
+            graph,
+            "UNWIND $rows AS row MATCH (t:OrderTask {id: row.id}) "
+            "SET t.plannedStartAt = row.plannedStartAt, t.dueAt = row.dueAt, t.updatedAt = datetime()",
+            {"rows": list(rows)},
+        )
+
+
 async def extend_work_orders(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
     """Rows {id, lineIds}: a running work order (a site install) serves these lines too."""
     if rows:

@@ -45,7 +45,7 @@ from rules.revision import (
     line_delta,
     revision_effects,
 )
-from rules.schedule import plan_joining_tasks, planning_start
+from rules.schedule import TaskDates, plan_joining_tasks, planning_start
 from schema.context import Context, caller_of, now_of
 
 Ctx = Info[Context, Any]
@@ -149,11 +149,22 @@ async def _write_new_work(
     """Tasks joining running domain orders and new domain orders, planned like an approval's (R13):
     from the order's requested start, after the running tasks they wait for are due."""
     starts_at = planning_start(now_of(info), order.requested_start)
-    open_states = {s.value for s in OPEN_TASK_STATES}
-    planned_due = {
-        t.id: t.due_at for d in running for t in d.tasks if t.state in open_states and t.due_at is not None
+    cancelled = {c.record_id for c in plan.task_changes}
+    more = dict(plan.added_dependencies)
+    planned = {
+        t.id: (replace(t, depends_on=(*t.depends_on, *more.get(t.id, ()))), TaskDates(record.planned_start_at, record.due_at))
+        for d in running
+        for t, record in zip(fulfillment.as_rule_domain_order(d).tasks, d.tasks, strict=True)
+        if t.state in OPEN_TASK_STATES and t.id not in cancelled
+        and record.planned_start_at is not None and record.due_at is not None
     }
-    dates = plan_joining_tasks(plan.created_tasks, starts_at, planned_due)
+    dates = plan_joining_tasks(plan.created_tasks, starts_at, planned)
+    created = {t.id for t in plan.created_tasks}
+    await revisions.set_task_dates(
+        tx,
+        graph,
+        [{"id": i, "plannedStartAt": d.planned_start, "dueAt": d.due} for i, d in dates.items() if i not in created],
+    )
     stamp = queue_stamp()
     kind_of = {d.id: d.kind for d in running}
     await revisions.append_tasks(

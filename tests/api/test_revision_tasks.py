@@ -97,3 +97,9 @@ async def test_tasks_a_revision_adds_wait_and_are_due_like_a_fresh_orders(clean_
     assert ("SERVICE", "Activate service") in revised[("SERVICE", "Deactivate service")]["dependsOn"]
     assert {k: v["dependsOn"] for k, v in revised.items()} == {k: v["dependsOn"] for k, v in fresh.items()}
     assert not revised[("SERVICE", "Deactivate service")]["ready"]
+    # Running tasks that now wait for new ones are planned after them, keeping their allowed time.
+    for key in set(revised) - new:
+        assert revised[key]["hours"] == before[key]["hours"], key
+        assert relative(revised, key) == relative(fresh, key), key
+    deactivate = revised[("SERVICE", "Deactivate service")]
+    assert deactivate["start"] == revised[("SERVICE", "Activate service")]["due"] > before[("SERVICE", "Deactivate service")]["start"]
