@@ -38,6 +38,26 @@ INSTALLED_ITEM_STATES: tuple[str, ...] = (
     InventoryState.DISCONNECT_PENDING.value,
 )
 
+# Per installed parent `p` and specification `s`: each bundled child specification `cs`, its bounds `b`
+# (of the specification version the parent was built from) and `n`, how many installed children of it
+# the parent has. Shared by the whole-graph check and by the import's check of the parents it adds to.
+BUNDLE_COUNTS = (
+    "OPTIONAL MATCH (s)-[:HAS_VERSION]->(v:ProductSpecificationVersion) "
+    "WHERE v.version = coalesce(p.specVersion, s.version) "
+    "WITH p, coalesce(v, s) AS definition "
+    "MATCH (definition)-[b:BUNDLES]->(cs:ProductSpecification) "
+    "WITH p, cs, b, COUNT { (p)-[:HAS_CHILD]->(c:ProductInventory)-[:INSTANCE_OF]->(cs) "
+    "  WHERE c.state IN $installed } AS n "
+)
+OVERFULL_PARENTS = (
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid})-[:INSTANCE_OF]->(s:ProductSpecification) "
+    "WHERE p.state IN $installed "
+    + BUNDLE_COUNTS +
+    "WHERE n > b.max "
+    "RETURN p.id AS parentId, cs.id AS specificationId, n AS found, b.max AS most ORDER BY parentId, specificationId"
+)
+"""Stored parents among `$ids` that hold more installed children of a bundled specification than it allows."""
+
 _EVERY_TASK_STATE = [s.value for s in TaskState]
 _FINISHED_TASK_STATES = [TaskState.CLOSED_COMPLETE.value, TaskState.CANCELLED.value, TaskState.SKIPPED.value]
 
@@ -183,12 +203,7 @@ CHECKS: tuple[InvariantCheck, ...] = (
         "every installed parent has between min and max installed children of each bundled "
         "specification (per the specification version the parent was built from)",
         "MATCH (p:ProductInventory)-[:INSTANCE_OF]->(s:ProductSpecification) WHERE p.state IN $installed "
-        "OPTIONAL MATCH (s)-[:HAS_VERSION]->(v:ProductSpecificationVersion) "
-        "WHERE v.version = coalesce(p.specVersion, s.version) "
-        "WITH p, coalesce(v, s) AS definition "
-        "MATCH (definition)-[b:BUNDLES]->(cs:ProductSpecification) "
-        "WITH p, cs, b, COUNT { (p)-[:HAS_CHILD]->(c:ProductInventory)-[:INSTANCE_OF]->(cs) "
-        "  WHERE c.state IN $installed } AS n "
+        + BUNDLE_COUNTS +
         "WHERE n < b.min OR n > b.max "
         "RETURN [p.id, cs.id] AS ids, 'item has ' + toString(n) + ' ' + cs.id + ', its specification allows ' "
         "+ toString(b.min) + '..' + toString(b.max) AS detail",

@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from neo4j import AsyncDriver, AsyncManagedTransaction, RoutingControl
 
+from graph.consistency import INSTALLED_ITEM_STATES, OVERFULL_PARENTS
 from graph.versions import version_order
 from installed_base.format import (
     Characteristic,
@@ -644,6 +645,34 @@ def _inventory_plan(
     return rows, skipped, events
 
 
+async def _refuse_overfull_parents(
+    tx: AsyncManagedTransaction, base: InstalledBase, items: list[Row], stored: _Stored
+) -> None:
+    """A stored parent the file adds children to keeps within its bundle's maximum (R2), counting
+    the children it had before, or the whole import is refused (the transaction rolls back)."""
+    added: dict[tuple[str, str], list[str]] = {}
+    for row in items:
+        if row["parentId"] in stored.items:
+            added.setdefault((row["parentId"], row["specificationId"]), []).append(row["id"])
+    if not added:
+        return
+    result = await tx.run(OVERFULL_PARENTS, ids=sorted({parent for parent, _ in added}),
+                          installed=list(INSTALLED_ITEM_STATES))
+    overfull = [r async for r in result if (r["parentId"], r["specificationId"]) in added]
+    if not overfull:
+        return
+    paths = item_paths(base)
+    problems = []
+    for r in overfull:
+        new = sorted(added[(r["parentId"], r["specificationId"])], key=lambda i: paths[i])
+        problems.append(ImportProblem(
+            paths[new[0]],
+            f"adding {_few(new)} would give stored item '{r['parentId']}' {r['found']} installed "
+            f"'{r['specificationId']}' children; its specification allows at most {r['most']}",
+        ))
+    raise ImportRefused(sorted(problems, key=lambda p: p.path))
+
+
 def _split(rows: list[Row], stored: set[str], mode: ImportMode) -> tuple[list[Row], list[str]]:
     """Rows to write and ids skipped: create mode writes only what is not stored."""
     if mode == "update":
@@ -757,6 +786,7 @@ async def import_installed_base(
             (LINK_CONTRACT_TO_ACCOUNT, _links(contracts, "targetId")),
         ], batch_size)
         counters.add(await write_inventory_rows(tx, items, batch_size))
+        await _refuse_overfull_parents(tx, base, items, stored)
         counters.add(await _run_all(tx, [
             (LINK_SERVICE_TO_PRODUCT, _links(services, "productId")),
             (LINK_SERVICE_TO_SPECIFICATION, _links(services, "specificationId")),

@@ -49,8 +49,8 @@ from rules.order_lines import (
     not_editable,
     relink_lines,
     remaining_children,
-    spec_key,
-    spec_of,
+    spec_after,
+    spec_version,
     verb_for,
 )
 
@@ -150,7 +150,8 @@ def plan_selection(
     planner = _SelectionPlanner(order, view, findings, action, move, target_location_id, values, new_line_id)
     for item in selected:
         if values and action is LineAction.CHANGE:
-            check_characteristics(findings, spec_of(specs, item), item.spec_id, values, item.id)
+            check_characteristics(findings, spec_after(specs, item, specification_version), item.spec_id, values,
+                                  item.id)
         if (
             target_location_id is not None
             and action is LineAction.CHANGE
@@ -580,7 +581,8 @@ def _check_parent(
                 (parent.id,),
             )
         )
-    parent_spec = spec_of(specs, parent)
+    # the parent's bundle rules are those of the version its own line moves it to, if any
+    parent_spec = spec_after(specs, parent, parent_line.specification_version if parent_line is not None else None)
     rule = parent_spec.bundle_rule(spec_id) if parent_spec is not None else None
     if rule is None:
         findings.add(
@@ -651,10 +653,7 @@ def check_specification_version(
     keeps once this order is done: each child's specification bundled (SPEC_NOT_ALLOWED) and each
     bundled specification between min and max (CARDINALITY_EXCEEDED, REQUIRED_CHILD).
     """
-    target = specs.get(spec_key(item.spec_id, version))
-    if target is None:
-        newest = specs.get(item.spec_id)
-        target = newest if newest is not None and newest.version == version else None
+    target = spec_version(specs, item.spec_id, version)
     if target is None:
         findings.add(
             RuleViolation(

@@ -30,7 +30,7 @@ from rules.order_lines import (
     check_unique_characteristics,
     merge_characteristic_changes,
     not_editable,
-    spec_of,
+    spec_after,
 )
 
 
@@ -199,6 +199,10 @@ def plan_line_update(
             version = None if specification_version == item.spec_version else specification_version
 
     changes = line.characteristic_changes if new_action in (LineAction.CHANGE, LineAction.ADD) else ()
+    if characteristics is None and specification_version is not None and changes:
+        # the values the line already sets must exist in the version it now moves to
+        check_characteristics(findings, spec_after(specs, item, version), line.spec_id,
+                              {c.name: c.new for c in changes}, item.id)
     if characteristics is not None:
         check_unique_characteristics(findings, characteristics)
         values = dict(characteristics)
@@ -212,7 +216,7 @@ def plan_line_update(
                 )
             )
         else:
-            check_characteristics(findings, spec_of(specs, item), line.spec_id, values, item.id)
+            check_characteristics(findings, spec_after(specs, item, version), line.spec_id, values, item.id)
             added = new_action is LineAction.ADD
             changes = merge_characteristic_changes(
                 changes, {} if added else item.characteristics, values, keep_unchanged=added

@@ -137,6 +137,22 @@ def spec_of(specs: Mapping[str, ProductSpec], item: InventoryItem) -> ProductSpe
     return specs.get(item.spec_id)
 
 
+def spec_version(specs: Mapping[str, ProductSpec], spec_id: str, version: str) -> ProductSpec | None:
+    """Version `version` of specification `spec_id`, stored beside the newest or the newest itself."""
+    found = specs.get(spec_key(spec_id, version))
+    if found is None:
+        newest = specs.get(spec_id)
+        found = newest if newest is not None and newest.version == version else None
+    return found
+
+
+def spec_after(specs: Mapping[str, ProductSpec], item: InventoryItem, version: str | None) -> ProductSpec | None:
+    """The specification `item` will follow once a line moving it to `version` lands (None: it keeps
+    its own); an unknown version, refused on its own, leaves the item's own for the other checks."""
+    target = spec_version(specs, item.spec_id, version) if version is not None else None
+    return target if target is not None else spec_of(specs, item)
+
+
 def verb_for(action: LineAction, *, move: bool = False) -> str:
     """How a message names what a line action does to an item."""
     return "move" if move and action is LineAction.CHANGE else _VERBS[action]

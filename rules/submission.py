@@ -23,7 +23,7 @@ from rules.order_lines import (
     check_state,
     describe_items,
     not_editable,
-    spec_of,
+    spec_after,
 )
 
 
@@ -71,7 +71,8 @@ def validate_submission(
         check_state(findings, item, line.action, move=line.move, field="lines")
         if line.characteristic_changes:
             values = {c.name: c.new for c in line.characteristic_changes}
-            check_characteristics(findings, spec_of(specs, item), line.spec_id, values, item.id)
+            check_characteristics(findings, spec_after(specs, item, line.specification_version), line.spec_id, values,
+                                  item.id)
     if missing:
         findings.add(
             RuleViolation(

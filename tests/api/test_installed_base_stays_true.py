@@ -4,6 +4,7 @@ trees that leave live items under what an order ends, and bundle minimums hold a
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -331,3 +332,79 @@ class TestSpecificationVersions:
                          'inventoryHistory(id: "v-root") { field fromValue toValue } }')
         assert data["inventoryItem"]["specificationVersion"] == "2"
         assert {"field": "specificationVersion", "fromValue": "1", "toValue": "2"} in data["inventoryHistory"]
+
+    async def test_products_added_under_an_item_follow_the_version_its_line_moves_it_to(
+        self, versioned: Graph, api: Api
+    ) -> None:
+        order_id = await new_order(api, "acc-v", "CHANGE")
+        ok(await add_inventory(api, order_id, "v-leaf-2", line_action="DISCONNECT"))
+        root_line = lines_by_item(ok(await add_inventory(api, order_id, "v-root")))["v-root"]
+        ok(await update_line(api, root_line["id"], specificationVersion="2"))
+
+        ok(await add_product(api, order_id, "v-extra", parent="v-root"))  # version 2 bundles v-extra
+        back = await api(
+            "mutation ($in: UpdateOrderLineInput!) { updateOrderLine(input: $in) { errors { code ids } } }",
+            **{"in": {"lineId": root_line["id"], "specificationVersion": "1"}},
+        )
+        assert [e["code"] for e in back["updateOrderLine"]["errors"]] == ["SPEC_NOT_ALLOWED"]
+
+
+class TestCharacteristicsFollowTheVersionALineMovesTo:
+    """A CHANGE line that moves an item to another specification version sets characteristics of
+    that version, whichever mutation names the version and the values, in whichever order."""
+
+    @pytest.fixture
+    async def two_versions(self, clean_graph: Graph) -> Graph:
+        old = {**spec("c-port", characteristics={"speed": ["100", "500"]}), "version": "1"}
+        new = {**spec("c-port", characteristics={"speed": ["100", "500", "1000"], "colour": ["red", "blue"]}), "version": "2"}
+        await load(clean_graph, document([old], account("acc-c", item("c-1", "c-port", speed="100"))))
+        await load(clean_graph, document([new], account("acc-c")))
+        return clean_graph
+
+    async def test_values_only_the_new_version_has_are_allowed_with_it_and_refused_without(
+        self, two_versions: Graph, api: Api
+    ) -> None:
+        def capture(order_id: str, **extra: object) -> Any:
+            return api(
+                "mutation ($in: AddInventoryInput!) { addInventoryToOrder(input: $in) { errors { code field ids } "
+                "order { lines { specificationVersion characteristicChanges { name newValue } } } } }",
+                **{"in": {"orderId": order_id, "inventoryIds": ["c-1"], **extra}},
+            )
+
+        gigabit = [{"name": "speed", "value": "1000"}]
+        refused = (await capture(await new_order(api, "acc-c", "CHANGE"), characteristics=gigabit))
+        assert [(e["code"], e["field"]) for e in refused["addInventoryToOrder"]["errors"]] == [
+            ("INVALID_INPUT", "characteristics")
+        ]
+        upgraded = await capture(await new_order(api, "acc-c", "CHANGE"), characteristics=gigabit,
+                                 specificationVersion="2")
+        payload = upgraded["addInventoryToOrder"]
+        assert payload["errors"] == []
+        [line] = payload["order"]["lines"]
+        assert line["specificationVersion"] == "2"
+        assert line["characteristicChanges"] == [{"name": "speed", "newValue": "1000"}]
+
+    async def test_moving_a_line_back_to_a_version_without_its_values_is_refused(
+        self, two_versions: Graph, api: Api
+    ) -> None:
+        order_id = await new_order(api, "acc-c", "CHANGE")
+        line = lines_by_item(ok(await add_inventory(api, order_id, "c-1")))["c-1"]
+        to_two = await api(
+            "mutation ($in: UpdateOrderLineInput!) { updateOrderLine(input: $in) { errors { code field } } }",
+            **{"in": {"lineId": line["id"], "specificationVersion": "2",
+                      "characteristics": [{"name": "colour", "value": "red"}]}},
+        )
+        assert to_two["updateOrderLine"]["errors"] == []
+        back = await api(
+            "mutation ($in: UpdateOrderLineInput!) { updateOrderLine(input: $in) { errors { code field ids } } }",
+            **{"in": {"lineId": line["id"], "specificationVersion": "1"}},
+        )
+        assert [(e["code"], e["field"], e["ids"]) for e in back["updateOrderLine"]["errors"]] == [
+            ("INVALID_INPUT", "characteristics", ["c-1"])
+        ]
+        ok(await submit(api, order_id))
+        ok(await approve(api, order_id))
+        await close_all_tasks(api, order_id)
+        done = await api('query { inventoryItem(id: "c-1") { specificationVersion characteristics { name value } } }')
+        assert done["inventoryItem"]["specificationVersion"] == "2"
+        assert {"name": "colour", "value": "red"} in done["inventoryItem"]["characteristics"]

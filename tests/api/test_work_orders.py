@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from graph.driver import Graph
 from tests.api.fulfillment_steps import hold, resume, task
 from tests.api.lifecycle_steps import (
+    WORK_ORDER,
     approve,
     close_task,
     close_through,
@@ -159,3 +160,33 @@ async def test_receiving_the_returned_device_completes_its_collection(clean_grap
     )
     (collect_task,) = [t for d in collect["order"]["domainOrders"] for t in d["tasks"] if t["name"] == "Collect device"]
     assert collect_task["blockedByWorkOrders"] == []
+
+
+async def test_work_orders_and_a_technicians_day_answer_to_their_short_argument_names(
+    clean_graph: Graph, api: Api
+) -> None:
+    await load_demo_data(clean_graph)
+    order_id, _ = await four_g_to_five_g(api)
+    shipping = str(_work_order(ok(await approve(api, order_id)), "SHIP_DEVICE")["id"])
+    day = (_today() + timedelta(days=1)).isoformat()
+
+    booked = await api(
+        f"mutation ($w: ID!, $d: Date!) {{ scheduleWorkOrder(id: $w, date: $d, window: \"08:00-12:00\") "
+        f"{{ {WORK_ORDER} }} }}", w=shipping, d=day,
+    )
+    assert booked["scheduleWorkOrder"]["errors"] == []
+    assert booked["scheduleWorkOrder"]["workOrder"]["state"] == "SCHEDULED"
+    by_location = await api("query ($l: ID!, $d: Date) { openWorkOrders(location: $l, date: $d) { id } }", l=HQ, d=day)
+    assert by_location["openWorkOrders"] == [{"id": shipping}]
+    started = await api(f'mutation ($w: ID!) {{ startWorkOrder(id: $w, workOrderId: $w) {{ {WORK_ORDER} }} }}',
+                        w=shipping)
+    assert started["startWorkOrder"]["workOrder"]["state"] == "IN_PROGRESS"
+
+    for arguments in ("", '(id: "wo-a", workOrderId: "wo-b")'):
+        refused = await api.raw(f"mutation {{ completeWorkOrder{arguments} {{ {WORK_ORDER} }} }}")
+        errors = refused["data"]["completeWorkOrder"]["errors"]
+        assert [(e["code"], e["field"]) for e in errors] == [("INVALID_INPUT", "workOrderId")]
+        assert errors[0]["ids"] == sorted({"wo-a", "wo-b"} if arguments else set())
+    assert (await work_order_mutation(api, "completeWorkOrder", shipping))["workOrder"]["state"] == "CLOSED_COMPLETE"
+    neither = await api.raw("{ openWorkOrders { id } }")
+    assert "locationId" in neither["errors"][0]["message"] and neither["data"] is None

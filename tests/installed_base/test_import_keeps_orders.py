@@ -76,6 +76,42 @@ class TestReimportLeavesOrdersEffects:
                                                   "WITH 1 AS x MATCH (p:ProductInventory) REMOVE p.openOrderId")
 
 
+class TestChildrenAddedUnderStoredParents:
+    """R2 across imports: a bundle's maximum counts the children already stored, not only the file's."""
+
+    @staticmethod
+    def doc(*leaves: str) -> dict:
+        return document(
+            [spec("w-bundle", bundles=[("w-leaf", 0, 2)]), spec("w-leaf")],
+            account("acc-w", item("w-root", "w-bundle", *(item(leaf, "w-leaf") for leaf in leaves))),
+        )
+
+    async def test_one_child_too_many_refuses_the_whole_file_and_writes_nothing(
+        self, neo4j_driver: AsyncDriver, neo4j_database: str
+    ) -> None:
+        await import_installed_base(neo4j_driver, neo4j_database, parse(self.doc("w-leaf-1")))
+        before = await fetch(neo4j_driver, neo4j_database, "MATCH (n) RETURN count(n) AS n")
+        assert validate(self.doc("w-leaf-2", "w-leaf-3")) == [], "the file alone is within the bundle"
+
+        with pytest.raises(ImportRefused) as refused:
+            await import_installed_base(neo4j_driver, neo4j_database, parse(self.doc("w-leaf-2", "w-leaf-3")))
+
+        [problem] = refused.value.problems
+        assert problem.path == "accounts[0].inventory[0].children[0]"
+        assert "w-leaf-2, w-leaf-3" in problem.message and "'w-root' 3 installed 'w-leaf'" in problem.message
+        assert "at most 2" in problem.message
+        assert await fetch(neo4j_driver, neo4j_database, "MATCH (n) RETURN count(n) AS n") == before
+
+        # an INACTIVE child is history, not part of the bundle: with it, there is room again
+        await fetch(neo4j_driver, neo4j_database, "MATCH (p:ProductInventory {id: 'w-leaf-1'}) SET p.state = 'INACTIVE'")
+        summary = await import_installed_base(neo4j_driver, neo4j_database, parse(self.doc("w-leaf-2", "w-leaf-3")))
+        assert summary.skipped["product inventory"] == ["w-root"]
+        children = await fetch(neo4j_driver, neo4j_database,
+                               "MATCH (:ProductInventory {id: 'w-root'})-[:HAS_CHILD]->(c) WHERE c.state = 'ACTIVE' "
+                               "RETURN c.id AS id ORDER BY id")
+        assert children == [{"id": "w-leaf-2"}, {"id": "w-leaf-3"}]
+
+
 class TestSpecificationVersionsAreImmutable:
     async def test_a_different_definition_under_a_stored_version_is_a_problem(
         self, neo4j_driver: AsyncDriver, neo4j_database: str
