@@ -37,14 +37,8 @@ from rules.capture import diff_lines
 from rules.effects import ApprovalRecord
 from rules.lifecycle_model import OPEN_TASK_STATES
 from rules.model import ErrorCode, Order, OrderState, RuleError, RuleViolation
-from rules.revision import (
-    RevisionPlan,
-    RevisionState,
-    check_point_of_no_return,
-    frozen_lines,
-    line_delta,
-    revision_effects,
-)
+from rules.revision import RevisionState, check_point_of_no_return, frozen_lines, line_delta
+from rules.revision_plan import RevisionPlan, revision_effects
 from rules.schedule import TaskDates, plan_joining_tasks, planning_start
 from schema.context import Context, caller_of, now_of
 

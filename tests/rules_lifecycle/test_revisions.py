@@ -36,10 +36,10 @@ from rules.revision import (
     check_revisable,
     frozen_lines,
     line_delta,
-    revision_effects,
     revision_view,
     summarize,
 )
+from rules.revision_plan import revision_effects
 from tests.rules_lifecycle.builders import ACCOUNT, Ids, catalog, spec
 
 
