@@ -127,7 +127,8 @@ class MacdGraphQL(GraphQL[Context, None]):
 
     async def render_graphql_ide(self, request: Any) -> HTMLResponse:
         """GraphiQL from the service's own static files, so it works with no internet access."""
-        return HTMLResponse(graphiql_html(personas=persona_tokens(self.settings.auth)))
+        client = request.client.host if request.client else None
+        return HTMLResponse(graphiql_html(personas=persona_tokens(self.settings.auth, client)))
 
 
 async def connect_with_backoff(graph: Graph, ready: asyncio.Event, first_delay: float = 0.5,
@@ -194,7 +195,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     async def personas(request: Request) -> Response:
         """The demo personas' tokens in the local default (none with an identity provider)."""
-        return JSONResponse({"local": settings.auth.local, "personas": persona_tokens(settings.auth)})
+        client = request.client.host if request.client else None
+        return JSONResponse({"local": settings.auth.local, "personas": persona_tokens(settings.auth, client)})
 
     graphql = MacdGraphQL(settings, graph_of, migrated)
     routes: list[BaseRoute] = [

@@ -230,9 +230,23 @@ def demo_personas() -> list[Persona]:
     return personas
 
 
-def persona_tokens(settings: AuthSettings) -> list[dict[str, str]]:
-    """`[{label, token}]` for the demo personas in the local default; empty with an identity provider."""
-    if not settings.local:
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
+def offers_personas(settings: AuthSettings, client_host: str | None) -> bool:
+    """Whether a client at `client_host` is handed the demo personas: only in the local default, and
+    by default only to clients on this machine (`MACD_AUTH_PERSONAS`)."""
+    if not settings.local or settings.personas == "off":
+        return False
+    if settings.personas == "any":
+        return True
+    return client_host is not None and (client_host in LOOPBACK_HOSTS or client_host.startswith("127."))
+
+
+def persona_tokens(settings: AuthSettings, client_host: str | None) -> list[dict[str, str]]:
+    """`[{label, token}]` for the demo personas when `offers_personas`; empty otherwise (always with
+    an identity provider)."""
+    if not offers_personas(settings, client_host):
         return []
     return [
         {"label": p.label, "token": issue_local_token(settings, p.roles, p.accounts, p.subject)}

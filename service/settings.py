@@ -31,6 +31,10 @@ class AuthSettings:
     roles_claim: str = "roles"
     accounts_claim: str = "accounts"
     leeway_seconds: int = 30
+    personas: str = "loopback"
+    """`MACD_AUTH_PERSONAS`, in the local default only: who is handed the demo personas' tokens:
+    `loopback` (clients on this machine), `any` (everyone who reaches the port, e.g. a container whose
+    port is published on the host's loopback only) or `off`."""
 
     @property
     def local(self) -> bool:
@@ -104,6 +108,16 @@ class Settings:
         return self.neo4j_uri or f"bolt://127.0.0.1:{self.local_bolt_port}"
 
 
+PERSONA_EXPOSURE = ("loopback", "any", "off")
+
+
+def _choice(env: dict[str, str], name: str, allowed: tuple[str, ...], default: str) -> str:
+    value = (env.get(name) or default).strip().lower()
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {', '.join(allowed)}, got {value!r}")
+    return value
+
+
 def _path(value: str | None) -> Path | None:
     return Path(value) if value else None
 
@@ -129,6 +143,7 @@ def load_auth(env: dict[str, str]) -> AuthSettings:
         roles_claim=env.get("MACD_AUTH_ROLES_CLAIM") or defaults.roles_claim,
         accounts_claim=env.get("MACD_AUTH_ACCOUNTS_CLAIM") or defaults.accounts_claim,
         leeway_seconds=int(env.get("MACD_AUTH_LEEWAY_SECONDS") or defaults.leeway_seconds),
+        personas=_choice(env, "MACD_AUTH_PERSONAS", PERSONA_EXPOSURE, defaults.personas),
     )
 
 

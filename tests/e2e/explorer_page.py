@@ -91,3 +91,20 @@ class ExplorerPage:
             rows.nth(i).get_attribute("data-action"): int(rows.nth(i).get_attribute("data-count"))
             for i in range(rows.count())
         }
+
+    def open_order(self, account_id: str, order_id: str) -> Any:
+        """Load the explorer afresh at an order's impact (the same URL again would only move to its
+        fragment); answers the order panel."""
+        self.page.goto("about:blank")
+        self.open(f"#account={account_id}&order={order_id}")
+        return self.order_panel(order_id)
+
+    def order_panel(self, order_id: str) -> Any:
+        """The order panel once it shows `order_id`."""
+        panel = self.page.locator(f"[data-testid=impact-summary][data-order-id='{order_id}']")
+        panel.wait_for(timeout=DRAWN_TIMEOUT_MS)
+        return panel
+
+    def order_task(self, task_id: str) -> Any:
+        """A task's line in the order panel."""
+        return self.page.locator(f"[data-testid=impact-summary] [data-testid=order-task][data-task-id='{task_id}']")

@@ -19,6 +19,11 @@ def test_the_explorer_page_and_its_assets_are_served(live_server_url: str) -> No
         assert page.status_code == 200 and 'id="tree"' in page.text
         assert client.get("/static/explore.js").status_code == 200
         assert client.get("/static/explore.css").status_code == 200
+        for module in sorted((STATIC_DIR / "explore").glob("*.js")):
+            served = client.get(f"/static/explore/{module.name}")
+            assert served.status_code == 200, module.name
+            # Browsers run an ES module only when it is served as JavaScript.
+            assert "javascript" in served.headers["content-type"], module.name
 
 
 @pytest.mark.parametrize("fmt", ["mermaid", "dot", "graphml", "cytoscape_json"])
@@ -30,6 +35,7 @@ def test_there_is_no_export_route_besides_graphql(live_server_url: str, fmt: str
 
 
 def test_the_explorer_script_calls_no_endpoint_but_graphql() -> None:
-    script = (STATIC_DIR / "explore.js").read_text(encoding="utf-8")
-    assert re.findall(r"fetch\(([^,)]+)", script) == ["ENDPOINT"]
-    assert "const ENDPOINT = '/graphql';" in script
+    modules = [STATIC_DIR / "explore.js", *sorted((STATIC_DIR / "explore").glob("*.js"))]
+    calls = {path.name: re.findall(r"fetch\(([^,)]+)", path.read_text(encoding="utf-8")) for path in modules}
+    assert {name: found for name, found in calls.items() if found} == {"graphql.js": ["ENDPOINT"]}
+    assert "const ENDPOINT = '/graphql';" in (STATIC_DIR / "explore" / "graphql.js").read_text(encoding="utf-8")

@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from graph.driver import Graph
+from service.auth import offers_personas
 from service.live import LiveServer
-from service.settings import LOCAL_ISSUER
+from service.settings import LOCAL_ISSUER, load_auth
 from tests.api.lifecycle_steps import approve, cancel, four_g_to_five_g, load_demo_data, ok, submit
 from tests.conftest import Api, ApiFactory
 
@@ -84,6 +85,39 @@ def test_pages_assets_and_probes_need_no_token(live_server: LiveServer) -> None:
         assert client.get("/static/auth.js").status_code == 200
         assert client.get("/healthz").status_code == 200
         assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.parametrize(("exposure", "client", "offered"), [
+    ("loopback", "127.0.0.1", True), ("loopback", "127.0.1.1", True), ("loopback", "::1", True),
+    ("loopback", "192.0.2.7", False), ("loopback", "10.0.0.5", False), ("loopback", None, False),
+    ("any", "192.0.2.7", True), ("off", "127.0.0.1", False),
+])
+def test_demo_personas_go_to_clients_on_this_machine_unless_configured(
+    exposure: str, client: str | None, offered: bool
+) -> None:
+    local = load_auth({"MACD_AUTH_PERSONAS": exposure})
+    assert offers_personas(local, client) is offered
+    with_issuer = load_auth({"MACD_AUTH_PERSONAS": exposure, "MACD_AUTH_ISSUER": "https://id.example"})
+    assert offers_personas(with_issuer, client) is False, "an identity provider's service never hands out tokens"
+
+
+def test_an_unknown_persona_exposure_is_refused_at_start() -> None:
+    with pytest.raises(ValueError, match="MACD_AUTH_PERSONAS must be one of loopback, any, off"):
+        load_auth({"MACD_AUTH_PERSONAS": "everyone"})
+
+
+def test_with_personas_off_the_local_default_hands_out_no_token(test_env: dict[str, str]) -> None:
+    server = LiveServer({**test_env, "MACD_AUTH_PERSONAS": "off"})
+    server.start()
+    try:
+        assert httpx.get(f"{server.url}/auth/personas", timeout=10).json() == {"local": True, "personas": []}
+        page = httpx.get(f"{server.url}/graphql", headers={"Accept": "text/html"}, timeout=10).text
+        assert '"personas": []' in page
+        answer = httpx.post(f"{server.url}/graphql", json={"query": "{ accounts { totalCount } }"},
+                            headers={"Authorization": f"Bearer {server.token('viewer')}"}, timeout=10)
+        assert answer.status_code == 200 and "errors" not in answer.json(), "tokens still work, just not handed out"
+    finally:
+        server.stop()
 
 
 def test_the_local_default_offers_the_demo_personas(live_server: LiveServer) -> None:
