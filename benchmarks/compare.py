@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -202,8 +203,8 @@ def timed(call: Callable[[], Any]) -> tuple[Any, float]:
     return result, time.perf_counter() - started
 
 
-def load_data(env: dict[str, str]) -> None:
-    docs = [tree_document(size, prefix=prefix_of(size)) for size in READ_SIZES]
+def load_data(env: dict[str, str], reads: bool = True) -> None:
+    docs = [tree_document(size, prefix=prefix_of(size)) for size in READ_SIZES] if reads else []
     docs += [tree_document(size, physical_leaves=False, prefix=prefix) for prefix, size in floors.WRITE_TREES]
     biggest = max(docs, key=lambda d: d["catalog"]["productSpecifications"][0]["bundles"][0]["max"])
     merged = {"catalog": biggest["catalog"], "accounts": [a for d in docs for a in d["accounts"]]}
@@ -250,6 +251,77 @@ def run_throughput(url: str, connections: int, seconds: float, bodies: list[dict
     return result
 
 
+def run_reads(args: argparse.Namespace, floor: Floor, service: GraphQLClient, peer: GraphQLClient,
+              pids: list[int], table: list[list[str]]) -> int:
+    """The interleaved reads (after checking every contender returns the same rows); the service's
+    resident memory right after them."""
+    check_same_rows(floor, service, peer)
+
+    cases: list[tuple[str, dict[str, Callable[[], Any]]]] = []
+    for size in READ_SIZES:
+        root = prefix_of(size) + "root"
+        cases.append((f"nested read, {size:,} items", {
+            "floor": partial(floor.rows, root),
+            "service": partial(service, NESTED, id=root),
+            "peer": partial(peer, PEER_NESTED, id=root),
+        }))
+    big = prefix_of(READ_SIZES[-1]) + "root"
+    cases.append((f"inventoryTree, {READ_SIZES[-1]:,} items", {
+        "floor": lambda: floor.rows(big),
+        "service": lambda: service(TREE, id=big),
+    }))
+    results = {name: {who: Samples() for who in calls} for name, calls in cases}
+    for round_ in range(args.warm_up + args.rounds):
+        for name, calls in cases:
+            for who, call in calls.items():
+                _, seconds = timed(call)
+                if round_ >= args.warm_up:
+                    results[name][who].seconds.append(seconds)
+    peak_rss = rss_kib(pids)
+    for name, by in results.items():
+        f, s = by["floor"], by["service"]
+        p = by.get("peer")
+        table.append([
+            name, ms(f.median), f.spread(), ms(s.median), s.spread(),
+            ms(p.median) if p else "—", p.spread() if p else "—",
+            f"{s.median / f.median:.2f}", f"{s.median / p.median:.2f}" if p else "—",
+        ])
+    return peak_rss
+
+
+def run_small_queries(args: argparse.Namespace, service_url: str, peer_url: str, headers: dict[str, str],
+                      table: list[list[str]]) -> None:
+    """Small-query throughput, the same generator against each server in alternating rounds."""
+    ids = [prefix_of(READ_SIZES[0]) + f"leaf-{m}-{k}" for m in range(30) for k in range(30)]
+    service_bodies = [{"query": SMALL, "variables": {"id": i}} for i in ids]
+    peer_bodies = [{"query": PEER_SMALL, "variables": {"id": i}} for i in ids]
+    tput: dict[str, list[dict[str, Any]]] = {"service": [], "peer": []}
+    for round_ in range(1 + max(5, args.rounds // 2 + 1)):
+        s_run = run_throughput(service_url, args.connections, args.seconds if round_ else 1, service_bodies,
+                               headers)
+        p_run = run_throughput(peer_url, args.connections, args.seconds if round_ else 1, peer_bodies, {})
+        if round_:
+            tput["service"].append(s_run)
+            tput["peer"].append(p_run)
+
+    def med(who: str, key: str) -> float:
+        return statistics.median(r[key] for r in tput[who])
+
+    def rng(who: str, key: str) -> str:
+        values = [r[key] for r in tput[who]]
+        return f"{min(values):.0f}-{max(values):.0f}"
+
+    table.append([
+        f"small item query, {args.connections} connections: req/s", "—", "—",
+        f"{med('service', 'rps'):.0f}", rng("service", "rps"), f"{med('peer', 'rps'):.0f}", rng("peer", "rps"),
+        "—", f"{med('service', 'rps') / med('peer', 'rps'):.2f}",
+    ])
+    table.append([
+        "small item query: p99 ms", "—", "—", f"{med('service', 'p99Ms'):.1f}", "",
+        f"{med('peer', 'p99Ms'):.1f}", "", "—", f"{med('service', 'p99Ms') / med('peer', 'p99Ms'):.2f}",
+    ])
+
+
 def ms(seconds: float) -> str:
     return f"{seconds * 1000:.1f}"
 
@@ -264,7 +336,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--header", action="append", default=[], help="'Name: value' sent to the service")
     parser.add_argument("--no-report", action="store_true", help="print only; leave docs/benchmarks.md alone")
+    parser.add_argument("--only", choices=("reads", "throughput", "writes"), action="append", default=[],
+                        help="run only these parts (repeatable; implies --no-report); the peer is not started "
+                             "for writes alone")
     args = parser.parse_args(argv)
+    parts = set(args.only or ("reads", "throughput", "writes"))
+    if args.only:
+        args.no_report = True
     headers = dict(h.split(":", 1) for h in args.header)
     headers = {k.strip(): v.strip() for k, v in headers.items()}
     if os.environ.get("MACD_BENCH_TOKEN"):
@@ -274,92 +352,38 @@ def main(argv: list[str] | None = None) -> int:
     notes: list[str] = []
     started = time.monotonic()
     with neo4j_env() as env:
-        load_data(env)
+        load_data(env, reads=bool(parts & {"reads", "throughput"}))
         service_port, peer_port = free_port(), free_port()
         service_env = {**env, "PORT": str(service_port), "HOST": "127.0.0.1"}
         service_url = f"http://127.0.0.1:{service_port}/graphql"
         peer_url = f"http://127.0.0.1:{peer_port}/graphql"
         service_cmd = [sys.executable, "-m", "service.cli", "run", "--no-demo"]
         peer_env = {**env, "PORT": str(peer_port)}
-        with process(service_cmd, service_env, lambda: answers(f"http://127.0.0.1:{service_port}/readyz")) as svc, \
-                process(["node", "server.mjs"], peer_env, lambda: answers(peer_url + "?query=%7B__typename%7D"),
-                        cwd=PEER_DIR):
+        with contextlib.ExitStack() as running:
+            svc = running.enter_context(
+                process(service_cmd, service_env, lambda: answers(f"http://127.0.0.1:{service_port}/readyz")))
+            if parts & {"reads", "throughput"}:
+                running.enter_context(process(["node", "server.mjs"], peer_env,
+                                              lambda: answers(peer_url + "?query=%7B__typename%7D"), cwd=PEER_DIR))
             floor = Floor(env)
             service = GraphQLClient(service_url, headers)
             peer = GraphQLClient(peer_url)
             pids = worker_pids(svc.pid)
             workers = load_settings({**os.environ, **service_env}).workers
             time.sleep(1)
-            idle_rss = rss_kib(pids)
-            check_same_rows(floor, service, peer)
-
-            cases: list[tuple[str, dict[str, Callable[[], Any]]]] = []
-            for size in READ_SIZES:
-                root = prefix_of(size) + "root"
-                cases.append((f"nested read, {size:,} items", {
-                    "floor": partial(floor.rows, root),
-                    "service": partial(service, NESTED, id=root),
-                    "peer": partial(peer, PEER_NESTED, id=root),
-                }))
-            big = prefix_of(READ_SIZES[-1]) + "root"
-            cases.append((f"inventoryTree, {READ_SIZES[-1]:,} items", {
-                "floor": lambda: floor.rows(big),
-                "service": lambda: service(TREE, id=big),
-            }))
-            results = {name: {who: Samples() for who in calls} for name, calls in cases}
-            for round_ in range(args.warm_up + args.rounds):
-                for name, calls in cases:
-                    for who, call in calls.items():
-                        _, seconds = timed(call)
-                        if round_ >= args.warm_up:
-                            results[name][who].seconds.append(seconds)
-            peak_rss = rss_kib(pids)
-            for name, by in results.items():
-                f, s = by["floor"], by["service"]
-                p = by.get("peer")
+            idle_rss = peak_rss = rss_kib(pids)
+            if "reads" in parts:
+                peak_rss = run_reads(args, floor, service, peer, pids, table)
+            if "throughput" in parts:
+                run_small_queries(args, service_url, peer_url, headers, table)
+            if "writes" in parts:
+                table.extend(floors.lifecycle(floor, service, args.write_rounds))
+            if "reads" in parts:
                 table.append([
-                    name, ms(f.median), f.spread(), ms(s.median), s.spread(),
-                    ms(p.median) if p else "—", p.spread() if p else "—",
-                    f"{s.median / f.median:.2f}", f"{s.median / p.median:.2f}" if p else "—",
+                    "service memory (RSS of all worker processes, MiB): idle → after the 10k reads",
+                    "—", "—", f"{idle_rss / 1024:.0f} → {peak_rss / 1024:.0f}", "", "—", "", "—",
+                    f"{peak_rss / idle_rss:.2f}× idle",
                 ])
-
-            # Small queries: the same generator against each server, interleaved rounds.
-            ids = [prefix_of(READ_SIZES[0]) + f"leaf-{m}-{k}" for m in range(30) for k in range(30)]
-            service_bodies = [{"query": SMALL, "variables": {"id": i}} for i in ids]
-            peer_bodies = [{"query": PEER_SMALL, "variables": {"id": i}} for i in ids]
-            tput: dict[str, list[dict[str, Any]]] = {"service": [], "peer": []}
-            for round_ in range(1 + max(5, args.rounds // 2 + 1)):
-                s_run = run_throughput(service_url, args.connections, args.seconds if round_ else 1, service_bodies,
-                                       headers)
-                p_run = run_throughput(peer_url, args.connections, args.seconds if round_ else 1, peer_bodies, {})
-                if round_:
-                    tput["service"].append(s_run)
-                    tput["peer"].append(p_run)
-
-            def med(who: str, key: str) -> float:
-                return statistics.median(r[key] for r in tput[who])
-
-            def rng(who: str, key: str) -> str:
-                values = [r[key] for r in tput[who]]
-                return f"{min(values):.0f}-{max(values):.0f}"
-
-            table.append([
-                f"small item query, {args.connections} connections: req/s", "—", "—",
-                f"{med('service', 'rps'):.0f}", rng("service", "rps"), f"{med('peer', 'rps'):.0f}", rng("peer", "rps"),
-                "—", f"{med('service', 'rps') / med('peer', 'rps'):.2f}",
-            ])
-            table.append([
-                "small item query: p99 ms", "—", "—", f"{med('service', 'p99Ms'):.1f}", "",
-                f"{med('peer', 'p99Ms'):.1f}", "", "—", f"{med('service', 'p99Ms') / med('peer', 'p99Ms'):.2f}",
-            ])
-
-            write_rows = floors.lifecycle(floor, service, args.write_rounds)
-            table.extend(write_rows)
-            table.append([
-                "service memory (RSS of all worker processes, MiB): idle → after the 10k reads",
-                "—", "—", f"{idle_rss / 1024:.0f} → {peak_rss / 1024:.0f}", "", "—", "", "—",
-                f"{peak_rss / idle_rss:.2f}× idle",
-            ])
             floor.close()
         notes.append(f"service workers: {workers}; {args.rounds} rounds after {args.warm_up} warm-up rounds "
                      f"({args.write_rounds} for writes); throughput {args.seconds:.0f} s per round per server")

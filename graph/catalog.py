@@ -6,7 +6,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 from graph.records import (
     BundleRecord,
     ServiceSpecRecord,
@@ -28,6 +28,12 @@ SPEC_COLUMNS = (
 STORED_VERSIONS_BY_IDS = (
     "UNWIND $ids AS sid MATCH (:ProductSpecification {id: sid})-[:HAS_VERSION]->(s:ProductSpecificationVersion) "
     "RETURN " + SPEC_COLUMNS
+)
+# The specifications and every stored version of each, in one statement (`stored`: a version node).
+SPECS_WITH_VERSIONS_BY_IDS = (
+    STABLE_PLAN + "UNWIND $ids AS sid MATCH (newest:ProductSpecification {id: sid}) "
+    "UNWIND [newest] + [(newest)-[:HAS_VERSION]->(v:ProductSpecificationVersion) | v] AS s "
+    "RETURN s:ProductSpecificationVersion AS stored, " + SPEC_COLUMNS
 )
 SPECS_BY_IDS = "UNWIND $ids AS sid MATCH (s:ProductSpecification {id: sid}) RETURN " + SPEC_COLUMNS
 ALL_SPECS = "MATCH (s:ProductSpecification) RETURN " + SPEC_COLUMNS + " ORDER BY s.name, s.id"
@@ -88,3 +94,13 @@ async def spec_versions_in(tx: AsyncManagedTransaction, graph: Graph, ids: list[
     """Every stored version of these specifications, keyed `id@version` (`rules.order_lines.spec_key`)."""
     rows = await run(tx, graph, STORED_VERSIONS_BY_IDS, {"ids": sorted(set(ids))})
     return {spec_key(r["id"], str(r["version"])): spec_from(r) for r in rows}
+
+
+async def specs_with_versions_in(
+    tx: AsyncManagedTransaction, graph: Graph, ids: list[str]
+) -> dict[str, SpecRecord]:
+    """`specs_in` and `spec_versions_in` together in one statement: the newest of each specification
+    by id, and every stored version keyed `id@version`."""
+    rows = await run(tx, graph, SPECS_WITH_VERSIONS_BY_IDS, {"ids": sorted(set(ids))})
+    newest = {r["id"]: spec_from(r) for r in rows if not r["stored"]}
+    return {**newest, **{spec_key(r["id"], str(r["version"])): spec_from(r) for r in rows if r["stored"]}}

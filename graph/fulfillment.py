@@ -26,7 +26,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 from graph.records import (
     DomainOrderRecord,
     OrderEventRecord,
@@ -294,7 +294,7 @@ async def events_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, list
 
 # One collected list: the driver decodes one large value much faster than many records.
 ITEMS_IN = (
-    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+    STABLE_PLAN + "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
     "RETURN collect([p.id, p.name, p.state, p.accountId, p.characteristics, p.openOrderId, "
     "[(up:ProductInventory)-[:HAS_CHILD]->(p) | up.id][0], "
     "[(p)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], "
@@ -331,7 +331,7 @@ async def approval_record(tx: Tx, graph: Graph, order_id: str) -> ApprovalRecord
     rows = await run(
         tx,
         graph,
-        "MATCH (:CustomerOrder {id: $id})-[:HAS_LINE]->(l:OrderLine) "
+        STABLE_PLAN + "MATCH (:CustomerOrder {id: $id})-[:HAS_LINE]->(l:OrderLine) "
         "WHERE l.previousState IS NOT NULL OR l.copyId IS NOT NULL "
         "RETURN l.inventoryId AS itemId, l.previousState AS previous, l.copyId AS copyId",
         {"id": order_id},
@@ -411,7 +411,7 @@ async def services_in(tx: Tx, graph: Graph, item_ids: Iterable[str]) -> dict[str
     rows = await run(
         tx,
         graph,
-        "UNWIND $ids AS pid MATCH (:ProductInventory {id: pid})-[:REALIZED_BY]->(s:ServiceInventory) "
+        STABLE_PLAN + "UNWIND $ids AS pid MATCH (:ProductInventory {id: pid})-[:REALIZED_BY]->(s:ServiceInventory) "
         "RETURN pid, s.id AS id, s.state AS state, "
         "[(s)-[:INSTANCE_OF]->(ss:ServiceSpecification) | ss.id][0] AS specId ORDER BY s.id",
         {"ids": wanted},
@@ -443,7 +443,7 @@ async def entitlements_in(tx: Tx, graph: Graph, item_ids: Iterable[str]) -> dict
     rows = await run(
         tx,
         graph,
-        "UNWIND $ids AS pid MATCH (e:Entitlement)-[:COVERS]->(:ProductInventory {id: pid}) "
+        STABLE_PLAN + "UNWIND $ids AS pid MATCH (e:Entitlement)-[:COVERS]->(:ProductInventory {id: pid}) "
         "RETURN " + ENTITLEMENT_COLUMNS + " ORDER BY e.id",
         {"ids": wanted},
     )
@@ -498,7 +498,7 @@ async def contract_for(tx: Tx, graph: Graph, account_id: str, item_ids: Iterable
     rows = await run(
         tx,
         graph,
-        "MATCH (:Account {id: $accountId})-[:HAS_CONTRACT]->(c:Contract {state: 'ACTIVE'}) "
+        STABLE_PLAN + "MATCH (:Account {id: $accountId})-[:HAS_CONTRACT]->(c:Contract {state: 'ACTIVE'}) "
         "RETURN c.id AS id, c.startDate AS startDate, "
         "COUNT { (c)-[:GRANTS]->(e:Entitlement)-[:COVERS]->(p:ProductInventory) "
         "WHERE p.id IN $ids AND e.state IN $live } AS covering "
@@ -544,7 +544,7 @@ async def set_item_states(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
         await run(
             tx,
             graph,
-            "UNWIND $rows AS row MATCH (p:ProductInventory {id: row.id}) "
+            STABLE_PLAN + "UNWIND $rows AS row MATCH (p:ProductInventory {id: row.id}) "
             "SET p.state = row.state, p.version = coalesce(p.version, 0) + 1, p.updatedAt = datetime()",
             {"rows": list(rows)},
         )
@@ -556,7 +556,7 @@ async def remember_approval(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
         await run(
             tx,
             graph,
-            "UNWIND $rows AS row MATCH (l:OrderLine {id: row.lineId}) "
+            STABLE_PLAN + "UNWIND $rows AS row MATCH (l:OrderLine {id: row.lineId}) "
             "SET l.previousState = coalesce(row.previousState, l.previousState), "
             "l.copyId = coalesce(row.copyId, l.copyId)",
             {"rows": list(rows)},
@@ -631,13 +631,14 @@ async def write_decomposition(
     work_orders: Sequence[Row],
     returns: Sequence[Row],
 ) -> None:
-    """Domain orders {id, kind, state, lineIds, tasks: [task rows, see `NEW_TASK_PROPERTIES`]}, work orders {id, kind, state, itemId, locationId, lineIds} and returns
-    {id, lineId, itemId, reason, state}: one statement per kind of record."""
+    """Domain orders {id, kind, state, lineIds, tasks: [task rows, see `NEW_TASK_PROPERTIES`]}, work
+    orders {id, kind, state, itemId, locationId, lineIds} and returns {id, lineId, itemId, reason,
+    state}: one statement per kind of record."""
     if domain_orders:
         await run(
             tx,
             graph,
-            "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS d "
+            STABLE_PLAN + "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS d "
             "CREATE (o)-[:DECOMPOSED_INTO]->(n:DomainOrder {id: d.id, orderId: $orderId, kind: d.kind, "
             "state: d.state, createdAt: datetime()}) "
             "WITH n, d UNWIND d.tasks AS t "
@@ -647,7 +648,7 @@ async def write_decomposition(
         await run(
             tx,
             graph,
-            "UNWIND $rows AS d MATCH (n:DomainOrder {id: d.id}) "
+            STABLE_PLAN + "UNWIND $rows AS d MATCH (n:DomainOrder {id: d.id}) "
             "UNWIND d.lineIds AS lineId MATCH (l:OrderLine {id: lineId}) CREATE (n)-[:COVERS_LINE]->(l)",
             {"rows": [{"id": d["id"], "lineIds": d["lineIds"]} for d in domain_orders]},
         )
@@ -655,7 +656,7 @@ async def write_decomposition(
         await run(
             tx,
             graph,
-            "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS w "
+            STABLE_PLAN + "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS w "
             "CREATE (o)-[:HAS_WORK_ORDER]->(n:WorkOrder {id: w.id, orderId: $orderId, kind: w.kind, "
             "state: w.state, itemId: w.itemId, locationId: w.locationId, lineIds: w.lineIds, "
             "returnId: w.returnId, attempt: 1, createdAt: datetime()}) "
@@ -740,7 +741,7 @@ async def set_characteristics(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None
         await run(
             tx,
             graph,
-            "UNWIND $rows AS row MATCH (p:ProductInventory {id: row.id}) "
+            STABLE_PLAN + "UNWIND $rows AS row MATCH (p:ProductInventory {id: row.id}) "
             "SET p.characteristics = row.characteristics, p.version = coalesce(p.version, 0) + 1, "
             "p.updatedAt = datetime()",
             {"rows": list(rows)},
@@ -850,7 +851,7 @@ async def close_open_work_orders(tx: Tx, graph: Graph, order_id: str) -> None:
     await run(
         tx,
         graph,
-        "MATCH (:CustomerOrder {id: $id})-[:HAS_WORK_ORDER]->(w:WorkOrder) WHERE w.state IN $open OR w.state = 'FAILED' "
+        STABLE_PLAN + "MATCH (:CustomerOrder {id: $id})-[:HAS_WORK_ORDER]->(w:WorkOrder) WHERE w.state IN $open OR w.state = 'FAILED' "
         "SET w.state = CASE WHEN w.state = 'FAILED' THEN 'CANCELLED' ELSE 'CLOSED_COMPLETE' END, "
         "w.closedAt = datetime(), w.updatedAt = datetime()",
         {"id": order_id, "open": UNFINISHED_FIELD_WORK},
@@ -874,7 +875,7 @@ async def finish_contract_cancellation(tx: Tx, graph: Graph, order_id: str, toda
     await run(
         tx,
         graph,
-        "MATCH (o:CustomerOrder {id: $id}) WHERE o.contractId IS NOT NULL "
+        STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) WHERE o.contractId IS NOT NULL "
         "MATCH (c:Contract {id: o.contractId}) WHERE c.state <> 'CANCELLED' "
         "SET c.state = 'CANCELLED', c.version = coalesce(c.version, 0) + 1, c.updatedAt = datetime(), "
         "c.endDate = CASE WHEN c.endDate IS NULL OR c.endDate > $today THEN $today ELSE c.endDate END",

@@ -7,7 +7,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 
 
 async def record_events(tx: AsyncManagedTransaction, graph: Graph, events: list[dict[str, Any]]) -> None:
@@ -17,7 +17,7 @@ async def record_events(tx: AsyncManagedTransaction, graph: Graph, events: list[
     await run(
         tx,
         graph,
-        "UNWIND $rows AS row MATCH (p:ProductInventory {id: row.itemId}) "
+        STABLE_PLAN + "UNWIND $rows AS row MATCH (p:ProductInventory {id: row.itemId}) "
         "CREATE (p)-[:HAS_EVENT]->(:InventoryEvent {id: randomUUID(), itemId: row.itemId, "
         "orderId: row.orderId, lineId: row.lineId, field: row.field, fromValue: row.from, "
         "toValue: row.to, callerId: $caller, at: datetime()})",

@@ -6,6 +6,7 @@ write) is one transaction whatever its size. Lines are written with UNWIND batch
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Iterable
@@ -14,7 +15,7 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 from graph.inventory import WALK_DOWN, WALK_UP
 from graph.records import rule_item_from, to_date
 from rules.model import (
@@ -65,21 +66,25 @@ LINE_VALUES = (
 
 def line_from(values: Any) -> OrderLine:
     """A line from its stored values, given in LINE_FIELDS order."""
-    props = dict(zip(LINE_FIELDS, values, strict=True))
+    line_id, action, state, inventory_id, spec_id, parent_line_id, move, target, changes, spec_version = values
     return OrderLine(
-        id=props["id"],
-        action=LineAction(props["action"]),
-        inventory_id=props.get("inventoryId"),
-        spec_id=props["specId"],
-        parent_line_id=props.get("parentLineId"),
-        move=bool(props.get("move")),
-        target_location_id=props.get("targetLocationId"),
-        characteristic_changes=tuple(
-            CharacteristicChange(n, o, v) for n, o, v in json.loads(props.get("changes") or "[]")
-        ),
-        state=OrderState(props["state"]),
-        specification_version=props.get("specVersion"),
+        id=line_id,
+        action=LineAction(action),
+        inventory_id=inventory_id,
+        spec_id=spec_id,
+        parent_line_id=parent_line_id,
+        move=bool(move),
+        target_location_id=target,
+        characteristic_changes=characteristic_changes_from(changes or "[]"),
+        state=OrderState(state),
+        specification_version=spec_version,
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def characteristic_changes_from(stored: str) -> tuple[CharacteristicChange, ...]:
+    """A line's stored changes; the lines of one order mostly share them, so each is parsed once."""
+    return tuple(CharacteristicChange(n, o, v) for n, o, v in json.loads(stored))
 
 
 def order_from(props: Any, lines: Iterable[Any] = ()) -> Order:
@@ -127,7 +132,8 @@ async def lines_by_ids(graph: Graph, ids: list[str]) -> dict[str, OrderLine]:
 async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
     """Orders' stored properties without their lines (`order_from` makes an Order of them)."""
     rows = await graph.fetch(
-        "UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) WHERE " + ORDER_IN_SCOPE + " RETURN o {.*} AS o",
+        STABLE_PLAN + "UNWIND $ids AS oid MATCH (o:CustomerOrder {id: oid}) WHERE " + ORDER_IN_SCOPE
+        + " RETURN o {.*} AS o",
         ids=ids,
         accounts=graph.accounts,
     )
@@ -176,7 +182,7 @@ async def lock_order(tx: Tx, graph: Graph, order_id: str) -> Order | None:
     rows = await run(
         tx,
         graph,
-        "MATCH (o:CustomerOrder {id: $id}) WHERE " + ORDER_IN_SCOPE + " SET o.lockedAt = datetime() WITH o "
+        STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) WHERE " + ORDER_IN_SCOPE + " SET o.lockedAt = datetime() WITH o "
         + ORDER_WITH_LINES,
         {"id": order_id, "accounts": graph.accounts},
     )
@@ -197,8 +203,8 @@ async def order_in(tx: Tx, graph: Graph, order_id: str, *, lock: bool = False) -
     return order_from(rows[0]["order"], rows[0]["lines"]) if rows else None
 
 
-READ_ORDER = "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES
-LOCKED_ORDER = "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES
+READ_ORDER = STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) WITH o " + ORDER_WITH_LINES
+LOCKED_ORDER = STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) SET o.lockedAt = datetime() WITH o " + ORDER_WITH_LINES
 
 
 async def find_by_idempotency_key(tx: Tx, graph: Graph, key: str) -> Order | None:
@@ -266,6 +272,29 @@ async def lock_parents(tx: Tx, graph: Graph, item_ids: list[str]) -> None:
         await run(tx, graph, LOCK_PARENTS, {"ids": sorted(set(item_ids))})
 
 
+# The walk up starts from each item's parent (siblings share one), and the walk down yields each
+# item's parent from its path: no expansion per item for what the walks already know.
+# From the starting points `start`: each tree's top, then every item of it with its parent.
+_WALKS = (
+    "MATCH (start)" + WALK_UP + "(top:ProductInventory) "
+    "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
+    "WITH DISTINCT top "
+    "MATCH path = (top)" + WALK_DOWN + "(n:ProductInventory) "
+    "WITH n, CASE WHEN length(path) = 0 THEN null ELSE nodes(path)[-2].id END AS parentId "
+    "ORDER BY n.name, n.id "
+    "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, parentId, "
+    "[(n)-[:INSTANCE_OF]->(s:ProductSpecification) | s.id][0], [(n)-[:AT]->(l:Location) | l.id][0], "
+    + PENDING_REMOVAL + ", n.specVersion, n.followOnOrderId]) AS items"
+)
+_TREES = (
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+    "WHERE $accounts IS NULL OR p.accountId IN $accounts "
+    "OPTIONAL MATCH (p)<-[:HAS_CHILD]-(up:ProductInventory) "
+    "WITH DISTINCT coalesce(up, p) AS start " + _WALKS
+)
+LOAD_TREES = STABLE_PLAN + _TREES
+
+
 async def load_trees(
     tx: Tx, graph: Graph, item_ids: list[str]
 ) -> tuple[dict[str, InventoryItem], dict[str, list[str]]]:
@@ -273,23 +302,11 @@ async def load_trees(
 
     Returns the items (with the open order that targets each) and child ids per parent.
     """
-    rows = await run(
-        tx,
-        graph,
-        "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
-        "WHERE $accounts IS NULL OR p.accountId IN $accounts "
-        "MATCH (p)" + WALK_UP + "(top:ProductInventory) "
-        "WHERE NOT (top)<-[:HAS_CHILD]-(:ProductInventory) "
-        "WITH DISTINCT top "
-        "MATCH (top)" + WALK_DOWN + "(n:ProductInventory) "
-        "OPTIONAL MATCH (up:ProductInventory)-[:HAS_CHILD]->(n) "
-        "OPTIONAL MATCH (n)-[:INSTANCE_OF]->(s:ProductSpecification) "
-        "OPTIONAL MATCH (n)-[:AT]->(l:Location) "
-        "WITH n, up, s, l ORDER BY n.name, n.id "
-        "RETURN collect([n.id, n.name, n.state, n.accountId, n.characteristics, n.openOrderId, "
-        "up.id, s.id, l.id, " + PENDING_REMOVAL + ", n.specVersion, n.followOnOrderId]) AS items",
-        {"ids": sorted(set(item_ids)), "accounts": graph.accounts},
-    )
+    rows = await run(tx, graph, LOAD_TREES, {"ids": sorted(set(item_ids)), "accounts": graph.accounts})
+    return _trees_from(rows)
+
+
+def _trees_from(rows: list[Any]) -> tuple[dict[str, InventoryItem], dict[str, list[str]]]:
     items: dict[str, InventoryItem] = {}
     children: dict[str, list[str]] = defaultdict(list)
     for values in rows[0]["items"] if rows else []:
@@ -298,6 +315,30 @@ async def load_trees(
         if item.parent_id is not None:
             children[item.parent_id].append(item.id)
     return items, dict(children)
+
+
+# The parents are locked while the walks' starting points are found: each item is sought once.
+LOCK_AND_LOAD_TREES = (
+    STABLE_PLAN + "CALL () { "
+    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) "
+    "WHERE $accounts IS NULL OR p.accountId IN $accounts "
+    "OPTIONAL MATCH (p)<-[:HAS_CHILD]-(up:ProductInventory) "
+    "WITH DISTINCT up, coalesce(up, p) AS start "
+    "FOREACH (_ IN CASE WHEN up IS NULL THEN [] ELSE [1] END | SET up.childLock = true REMOVE up.childLock) "
+    "RETURN collect(DISTINCT start) AS starts } "
+    "UNWIND starts AS start " + _WALKS
+)
+
+
+async def lock_and_load_trees(
+    tx: Tx, graph: Graph, item_ids: list[str]
+) -> tuple[dict[str, InventoryItem], dict[str, list[str]]]:
+    """`lock_parents` then `load_trees` in one statement: the parents' locks are held before any
+    child is read (the locking subquery runs to its end first)."""
+    if not item_ids:
+        return {}, {}
+    rows = await run(tx, graph, LOCK_AND_LOAD_TREES, {"ids": sorted(set(item_ids)), "accounts": graph.accounts})
+    return _trees_from(rows)
 
 
 async def location_ids_of_account(tx: Tx, graph: Graph, account_id: str) -> set[str]:
@@ -311,7 +352,7 @@ async def location_ids_of_account(tx: Tx, graph: Graph, account_id: str) -> set[
 
 
 CLAIM_ITEMS = (
-    "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
+    STABLE_PLAN + "UNWIND $ids AS pid MATCH (p:ProductInventory {id: pid}) SET p.claimLock = $orderId "
     "WITH p REMOVE p.claimLock WITH p "
     "OPTIONAL MATCH (other:CustomerOrder {id: p.openOrderId}) "
     "OPTIONAL MATCH (queued:CustomerOrder {id: p.followOnOrderId}) "
@@ -411,8 +452,9 @@ async def write_lines(
     created: list[OrderLine],
     updated: list[OrderLine],
     removed_ids: list[str],
-) -> None:
-    """Apply a line diff with UNWIND batches and bump the order's version."""
+) -> dict[str, Any]:
+    """Apply a line diff with UNWIND batches and bump the order's version; returns the order's
+    properties afterwards."""
     seq = {line.id: i for i, line in enumerate(order.lines)}
     if removed_ids:
         await run(
@@ -425,7 +467,7 @@ async def write_lines(
         await run(
             tx,
             graph,
-            "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS row "
+            STABLE_PLAN + "MATCH (o:CustomerOrder {id: $orderId}) UNWIND $rows AS row "
             "CREATE (o)-[:HAS_LINE]->(l:OrderLine {id: row.id}) "
             "SET l += row, l.orderId = $orderId, l.createdAt = datetime() "
             "WITH l, row OPTIONAL MATCH (p:ProductInventory {id: row.inventoryId}) "
@@ -436,46 +478,70 @@ async def write_lines(
         await run(
             tx,
             graph,
-            "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) SET l += row",
+            STABLE_PLAN + "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) SET l += row",
             {"rows": [line_row(ln, seq.get(ln.id, 0)) for ln in updated]},
         )
-    relinked = [*created, *updated]
+    # A new line has no link yet: only one with a parent line needs linking.
+    relinked = [*(ln for ln in created if ln.parent_line_id is not None), *updated]
     if relinked:
         await run(
             tx,
             graph,
-            "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) "
+            STABLE_PLAN + "UNWIND $rows AS row MATCH (l:OrderLine {id: row.id}) "
             "OPTIONAL MATCH (:OrderLine)-[old:HAS_CHILD]->(l) DELETE old "
             "WITH DISTINCT l, row MATCH (up:OrderLine {id: row.parentLineId}) CREATE (up)-[:HAS_CHILD]->(l)",
             {"rows": [{"id": ln.id, "parentLineId": ln.parent_line_id} for ln in relinked]},
         )
-    await touch_order(tx, graph, order.id)
+    return await touch_order(tx, graph, order.id)
 
 
-async def touch_order(tx: Tx, graph: Graph, order_id: str) -> None:
-    await run(
+async def touch_order(tx: Tx, graph: Graph, order_id: str) -> dict[str, Any]:
+    """The order's version goes up; returns its properties afterwards."""
+    rows = await run(
         tx,
         graph,
-        "MATCH (o:CustomerOrder {id: $id}) SET o.version = o.version + 1, o.updatedAt = datetime()",
+        STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) SET o.version = o.version + 1, o.updatedAt = datetime() "
+        "RETURN o {.*} AS order",
         {"id": order_id},
     )
+    return dict(rows[0]["order"]) if rows else {}
+
+
+# The milestone stamps an order keeps (`$kinds`, at `$at`): each keeps the instant first reached.
+MILESTONE_STAMPS = (
+    "o.acceptedAt = CASE WHEN 'ACCEPTED' IN $kinds THEN coalesce(o.acceptedAt, $at) ELSE o.acceptedAt END, "
+    "o.approvedAt = CASE WHEN 'APPROVED' IN $kinds THEN coalesce(o.approvedAt, $at) ELSE o.approvedAt END, "
+    "o.firstActivationAt = CASE WHEN 'FIRST_ACTIVATION' IN $kinds "
+    "THEN coalesce(o.firstActivationAt, $at) ELSE o.firstActivationAt END, "
+    "o.pointOfNoReturnAt = CASE WHEN 'POINT_OF_NO_RETURN_PASSED' IN $kinds "
+    "THEN coalesce(o.pointOfNoReturnAt, $at) ELSE o.pointOfNoReturnAt END, "
+    "o.completedAt = CASE WHEN 'COMPLETED' IN $kinds THEN coalesce(o.completedAt, $at) ELSE o.completedAt END"
+)
+SET_ORDER_STATE = (
+    STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) "
+    "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
+    "toState: $state, reason: $reason, callerId: $caller, at: datetime()}) "
+    "SET o.state = $state, o.version = o.version + 1, o.updatedAt = datetime(), "
+    "o.reason = coalesce($reason, o.reason), " + MILESTONE_STAMPS + " "
+    "WITH o CALL (o) { MATCH (o)-[:HAS_LINE]->(l:OrderLine) SET l.state = $state } "
+    "RETURN o {.*} AS order"
+)
 
 
 async def set_order_state(
-    tx: Tx, graph: Graph, order_id: str, state: OrderState, reason: str | None = None
-) -> None:
-    """Move the order and all its lines to `state`, recording the transition."""
-    await run(
+    tx: Tx, graph: Graph, order_id: str, state: OrderState, reason: str | None = None,
+    milestones: Iterable[str] = (), at: datetime | None = None,
+) -> dict[str, Any]:
+    """Move the order and all its lines to `state`, recording the transition, and stamp the
+    `milestones` it reaches with it (at `at`); returns the order's properties afterwards."""
+    rows = await run(
         tx,
         graph,
-        "MATCH (o:CustomerOrder {id: $id}) "
-        "CREATE (o)-[:HAS_EVENT]->(:OrderEvent {id: randomUUID(), orderId: $id, fromState: o.state, "
-        "toState: $state, reason: $reason, callerId: $caller, at: datetime()}) "
-        "SET o.state = $state, o.version = o.version + 1, o.updatedAt = datetime(), "
-        "o.reason = coalesce($reason, o.reason) "
-        "WITH o MATCH (o)-[:HAS_LINE]->(l:OrderLine) SET l.state = $state",
-        {"id": order_id, "state": state.value, "reason": reason, "caller": graph.caller_id},
+        SET_ORDER_STATE,
+        {"id": order_id, "state": state.value, "reason": reason, "caller": graph.caller_id,
+         "kinds": sorted(set(milestones)), "at": at or now()},
     )
+    return dict(rows[0]["order"]) if rows else {}
 
 
 async def create_items(

@@ -17,8 +17,9 @@ from typing import Any
 
 from neo4j import AsyncManagedTransaction
 
-from graph.driver import Graph, run
+from graph.driver import STABLE_PLAN, Graph, run
 from graph.fulfillment import task_from
+from graph.orders import MILESTONE_STAMPS
 from graph.records import Page, TaskEventRecord, TaskRecord, to_datetime
 from rules.schedule import Jeopardy, thresholds
 
@@ -62,17 +63,8 @@ SET_HOLD = (
 )
 CLEAR_HOLD = "MATCH (o:CustomerOrder {id: $id}) SET o.onHold = false, o.holdReason = null, o.heldAt = null"
 # A milestone keeps the instant it was first reached.
-STAMP_MILESTONES = (
-    "MATCH (o:CustomerOrder {id: $id}) SET "
-    "o.acceptedAt = CASE WHEN 'ACCEPTED' IN $kinds THEN coalesce(o.acceptedAt, $at) ELSE o.acceptedAt END, "
-    "o.approvedAt = CASE WHEN 'APPROVED' IN $kinds THEN coalesce(o.approvedAt, $at) ELSE o.approvedAt END, "
-    "o.firstActivationAt = CASE WHEN 'FIRST_ACTIVATION' IN $kinds "
-    "THEN coalesce(o.firstActivationAt, $at) ELSE o.firstActivationAt END, "
-    "o.pointOfNoReturnAt = CASE WHEN 'POINT_OF_NO_RETURN_PASSED' IN $kinds "
-    "THEN coalesce(o.pointOfNoReturnAt, $at) ELSE o.pointOfNoReturnAt END, "
-    "o.completedAt = CASE WHEN 'COMPLETED' IN $kinds THEN coalesce(o.completedAt, $at) ELSE o.completedAt END"
-)
-SET_ORDER_DUE = "MATCH (o:CustomerOrder {id: $id}) SET o.plannedStartAt = $start, o.dueAt = $due"
+STAMP_MILESTONES = "MATCH (o:CustomerOrder {id: $id}) SET " + MILESTONE_STAMPS
+SET_ORDER_DUE = STABLE_PLAN + "MATCH (o:CustomerOrder {id: $id}) SET o.plannedStartAt = $start, o.dueAt = $due"
 
 # The jeopardy of an open task at $now, in Cypher, with the thresholds of rules.schedule as $shares.
 _JEOPARDY = (

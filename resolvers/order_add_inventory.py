@@ -9,7 +9,7 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from resolvers.order_mutation import new_id, not_found, open_workspace, run_order_mutation, save_lines
+from resolvers.order_mutation import Saved, new_id, not_found, open_workspace, run_order_mutation, save_lines
 from rules.capture import plan_selection
 from rules.model import LineAction
 from schema.context import Context
@@ -28,7 +28,7 @@ async def add_inventory_to_order(
     target = str(input.target_location_id) if input.target_location_id else None
     characteristics = [(c.name, c.value) for c in input.characteristics or []]
 
-    async def work(tx: AsyncManagedTransaction) -> str:
+    async def work(tx: AsyncManagedTransaction) -> Saved:
         ws = await open_workspace(tx, graph, info, str(input.order_id), selected)
         if target is not None and target not in await order_graph.location_ids_of_account(
             tx, graph, ws.order.account_id
@@ -45,7 +45,6 @@ async def add_inventory_to_order(
             specification_version=input.specification_version,
             new_line_id=lambda: new_id("line"),
         )
-        await save_lines(ws, after)
-        return ws.order.id
+        return Saved(ws.order.id, await save_lines(ws, after))
 
     return await run_order_mutation(info, work)

@@ -9,7 +9,7 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from resolvers.order_mutation import new_id, not_found, open_workspace, run_order_mutation, save_lines
+from resolvers.order_mutation import Saved, new_id, not_found, open_workspace, run_order_mutation, save_lines
 from rules.capture import plan_added_product
 from schema.context import Context
 from schema.order_inputs import AddProductInput
@@ -28,7 +28,7 @@ async def add_product_to_order(
     location_id = str(input.location_id) if input.location_id else None
     characteristics = [(c.name, c.value) for c in input.characteristics or []]
 
-    async def work(tx: AsyncManagedTransaction) -> str:
+    async def work(tx: AsyncManagedTransaction) -> Saved:
         ws = await open_workspace(tx, graph, info, str(input.order_id), [parent_id] if parent_id else [], [spec_id])
         if spec_id not in ws.specs:
             raise not_found("specificationId", spec_id, what="product specification")
@@ -51,7 +51,6 @@ async def add_product_to_order(
         )
         revision_id = ws.revision.id if ws.revision is not None else None
         await order_graph.create_items(tx, graph, ws.order.id, [added.item], revision_id)
-        await save_lines(ws, added.lines)
-        return ws.order.id
+        return Saved(ws.order.id, await save_lines(ws, added.lines))
 
     return await run_order_mutation(info, work)

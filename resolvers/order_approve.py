@@ -11,7 +11,7 @@ import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import catalog, fulfillment, history, task_flow
+from graph import catalog, history, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
 from resolvers.approval_writes import queue_stamp, remember, write_moves, write_work
@@ -52,9 +52,8 @@ async def approve_order(
             await approve_revision(tx, graph, info, order)
             return order.id
         approvable(order.id, order.state)
-        await order_graph.lock_parents(tx, graph, target_ids(order))
-        tree, children = await order_graph.load_trees(tx, graph, target_ids(order))
-        items = await fulfillment.items_in(tx, graph, target_ids(order))
+        tree, children = await order_graph.lock_and_load_trees(tx, graph, target_ids(order))
+        items = {item_id: tree[item_id] for item_id in target_ids(order) if item_id in tree}  # read with the trees
         known = await load_catalog(tx, graph, {ln.spec_id for ln in order.lines} | {i.spec_id for i in tree.values()})
         versions = await catalog.spec_versions_in(tx, graph, sorted({i.spec_id for i in tree.values()}))
         specs = {**known.specs, **{key: r.as_rule_spec() for key, r in versions.items()}}
@@ -69,8 +68,7 @@ async def approve_order(
         starts_at = planning_start(now, order.requested_start)
         dates = plan_tasks(decomposition.domain_orders, starts_at)
         await write_approval(tx, graph, order, items, plan, decomposition, dates)
-        await order_graph.set_order_state(tx, graph, order.id, plan.order_state)
-        await task_flow.stamp_milestones(tx, graph, order.id, ["APPROVED"], now)
+        await order_graph.set_order_state(tx, graph, order.id, plan.order_state, milestones=["APPROVED"], at=now)
         await task_flow.set_order_due(
             tx, graph, order.id, starts_at, order_due(order.requested_completion, dates.values(), starts_at)
         )

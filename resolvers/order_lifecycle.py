@@ -17,7 +17,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import catalog, fulfillment, history, inventory_writes, task_flow
+from graph import catalog, fulfillment, history, inventory_writes
 from graph import orders as order_graph
 from graph.driver import Graph
 from graph.records import ServiceSpecRecord, TaskTemplateRecord
@@ -213,8 +213,8 @@ async def complete_order(tx: Tx, graph: Graph, order: Order, now: datetime | Non
     await fulfillment.finish_contract_cancellation(tx, graph, order.id, on)
     await fulfillment.add_notes(tx, graph, order.id, plan.notes)
     await history.record_events(tx, graph, events)
-    await order_graph.set_order_state(tx, graph, order.id, OrderState.COMPLETED)
-    await task_flow.stamp_milestones(tx, graph, order.id, ["COMPLETED"], now or datetime.now(UTC))
+    await order_graph.set_order_state(tx, graph, order.id, OrderState.COMPLETED, milestones=["COMPLETED"],
+                                      at=now or datetime.now(UTC))
     await order_graph.release_items(tx, graph, order.id)
     await settle_follow_ons(tx, graph, order.id, "completed")
     return plan

@@ -10,7 +10,7 @@ from strawberry.types import Info
 
 from graph import orders as order_graph
 from graph import revisions
-from resolvers.order_mutation import open_workspace, order_of_line, run_order_mutation, save_lines
+from resolvers.order_mutation import Saved, open_workspace, order_of_line, run_order_mutation, save_lines
 from rules.capture import plan_line_removal
 from schema.context import Context, authorize
 from schema.orders import OrderPayload
@@ -25,16 +25,16 @@ async def remove_order_line(
     graph = info.context.graph
     authorize(info, "order.edit")
 
-    async def work(tx: AsyncManagedTransaction) -> str:
+    async def work(tx: AsyncManagedTransaction) -> Saved:
         order_id = await order_of_line(tx, graph, str(line_id))
         ws = await open_workspace(tx, graph, info, order_id)
         removal = plan_line_removal(ws.order, ws.view, str(line_id))
-        await save_lines(ws, removal.lines)
+        saved = await save_lines(ws, removal.lines)
         if ws.revision is not None:
             # Products the running order added stay until the revision is approved (then INACTIVE).
             await revisions.delete_revision_items(tx, graph, ws.revision.id, list(removal.removed_item_ids))
         else:
             await order_graph.delete_draft_items(tx, graph, ws.order.id, list(removal.removed_item_ids))
-        return ws.order.id
+        return Saved(ws.order.id, saved)
 
     return await run_order_mutation(info, work)

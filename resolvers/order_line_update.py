@@ -10,6 +10,7 @@ from strawberry.types import Info
 
 from graph import orders as order_graph
 from resolvers.order_mutation import (
+    Saved,
     new_id,
     not_found,
     open_workspace,
@@ -35,7 +36,7 @@ async def update_order_line(
     line_id = str(input.line_id)
     target = str(input.target_location_id) if input.target_location_id else None
 
-    async def work(tx: AsyncManagedTransaction) -> str:
+    async def work(tx: AsyncManagedTransaction) -> Saved:
         order_id = await order_of_line(tx, graph, line_id)
         ws = await open_workspace(tx, graph, info, order_id)
         if target is not None and target not in await order_graph.location_ids_of_account(
@@ -56,7 +57,6 @@ async def update_order_line(
             specification_version=input.specification_version,
             new_line_id=lambda: new_id("line"),
         )
-        await save_lines(ws, after)
-        return ws.order.id
+        return Saved(ws.order.id, await save_lines(ws, after))
 
     return await run_order_mutation(info, work)

@@ -122,11 +122,11 @@ async def _trees_and_specs(
 ) -> tuple[dict[str, InventoryItem], dict[str, list[str]], dict[str, ProductSpec]]:
     """The trees of `wanted` (parents locked with `lock`) and every specification they and `spec_ids` use."""
     if lock:
-        await order_graph.lock_parents(tx, graph, wanted)
-    items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
+        items, children = await order_graph.lock_and_load_trees(tx, graph, wanted)
+    else:
+        items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
     all_spec_ids = {i.spec_id for i in items.values()} | spec_ids
-    records = await catalog.specs_in(tx, graph, sorted(all_spec_ids))
-    records.update(await catalog.spec_versions_in(tx, graph, sorted(all_spec_ids)))
+    records = await catalog.specs_with_versions_in(tx, graph, sorted(all_spec_ids))
     specs = {sid: r.as_rule_spec() for sid, r in records.items()}  # newest by id, every version by id@version
     return items, children, specs
 
@@ -170,11 +170,11 @@ async def followed_order(
     return first, await fulfillment.approval_record(tx, graph, first.id)
 
 
-async def save_lines(ws: Workspace, after: list[OrderLine]) -> None:
-    """Claim newly targeted items (R6, race-safe) and write the line difference."""
+async def save_lines(ws: Workspace, after: list[OrderLine]) -> dict[str, Any]:
+    """Claim newly targeted items (R6, race-safe) and write the line difference; returns the order's
+    properties afterwards (for `Saved`)."""
     if ws.revision is not None:
-        await _save_revision_lines(ws, after)
-        return
+        return await _save_revision_lines(ws, after)
     diff = diff_lines(ws.order.lines, after)
     before_targets = {ln.inventory_id for ln in ws.order.lines if ln.inventory_id}
     new_targets = sorted({ln.inventory_id for ln in after if ln.inventory_id} - before_targets)
@@ -182,14 +182,17 @@ async def save_lines(ws: Workspace, after: list[OrderLine]) -> None:
     if held:
         raise already_in_open_order(held)
     ws.order.lines = after
-    await order_graph.write_lines(ws.tx, ws.graph, ws.order, diff.created, diff.updated, list(diff.removed_ids))
+    saved = await order_graph.write_lines(
+        ws.tx, ws.graph, ws.order, diff.created, diff.updated, list(diff.removed_ids)
+    )
     kept_targets = {ln.inventory_id for ln in after if ln.inventory_id}
     released = sorted(before_targets - kept_targets)
     if released:
         await order_graph.release_items(ws.tx, ws.graph, ws.order.id, released)
+    return saved
 
 
-async def _save_revision_lines(ws: Workspace, after: list[OrderLine]) -> None:
+async def _save_revision_lines(ws: Workspace, after: list[OrderLine]) -> dict[str, Any]:
     """A revision's edit: refused when it touches a line past its point of no return; claims are
     taken and let go relative to both the running and the revised lines."""
     assert ws.revision is not None and ws.running is not None
@@ -207,7 +210,7 @@ async def _save_revision_lines(ws: Workspace, after: list[OrderLine]) -> None:
         await order_graph.release_items(ws.tx, ws.graph, ws.order.id, released)
     ws.order.lines = after
     await revisions.save_revision_lines(ws.tx, ws.graph, ws.revision.id, after)
-    await order_graph.touch_order(ws.tx, ws.graph, ws.order.id)
+    return await order_graph.touch_order(ws.tx, ws.graph, ws.order.id)
 
 
 async def check_revision_against_ponr(ws: Workspace, revised: Sequence[OrderLine]) -> None:
@@ -245,13 +248,24 @@ def already_in_open_order(held: dict[str, str]) -> RuleError:
     )
 
 
+@dataclass(frozen=True)
+class Saved:
+    """What a mutation's transaction left: the order's id and, when its last statement returned them,
+    the order's properties as committed (the payload is then built without reading the order again)."""
+
+    order_id: str
+    properties: dict[str, Any]
+
+
 async def run_order_mutation(
-    info: Ctx, work: Callable[[AsyncManagedTransaction], Awaitable[str]]
+    info: Ctx, work: Callable[[AsyncManagedTransaction], Awaitable[str | Saved]]
 ) -> OrderPayload:
     """Run `work` as one write transaction; a RuleError rolls it back and becomes payload errors."""
     graph = info.context.graph
     try:
-        order_id = await graph.write(work)
+        done = await graph.write(work)
     except RuleError as refused:
         return OrderPayload(order=None, errors=[OrderError.of(v) for v in refused.violations])
-    return OrderPayload(order=await saved_order(info, order_id), errors=[])
+    if isinstance(done, Saved):
+        return OrderPayload(order=await saved_order(info, done.order_id, done.properties or None), errors=[])
+    return OrderPayload(order=await saved_order(info, done), errors=[])

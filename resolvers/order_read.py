@@ -37,9 +37,12 @@ async def customer_order(info: Ctx, order_id: str) -> CustomerOrder | None:
     return _view(props) if props else None
 
 
-async def saved_order(info: Ctx, order_id: str) -> CustomerOrder | None:
-    """The order as a mutation just left it, read afresh; what this request had loaded is replaced."""
-    props = (await order_graph.order_meta(info.context.graph, [order_id])).get(order_id)
+async def saved_order(info: Ctx, order_id: str, committed: dict[str, Any] | None = None) -> CustomerOrder | None:
+    """The order as a mutation just left it: `committed`, the properties its transaction returned,
+    or else read afresh; what this request had loaded is replaced."""
+    props = committed if committed is not None else (
+        (await order_graph.order_meta(info.context.graph, [order_id])).get(order_id)
+    )
     order_loader(info).clear_all()
     if props is None:
         return None

@@ -10,8 +10,8 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import orders as order_graph
-from graph import revisions, task_flow
-from resolvers.order_mutation import check_revision_against_ponr, open_workspace, run_order_mutation
+from graph import revisions
+from resolvers.order_mutation import Saved, check_revision_against_ponr, open_workspace, run_order_mutation
 from rules.follow_on import stale_expectations
 from rules.model import OrderState, RuleError
 from rules.revision import RevisionState
@@ -28,7 +28,7 @@ async def submit_order(
 ) -> OrderPayload:
     graph = info.context.graph
 
-    async def work(tx: AsyncManagedTransaction) -> str:
+    async def work(tx: AsyncManagedTransaction) -> str | Saved:
         ws = await open_workspace(tx, graph, info, str(order_id), action="order.submit")
         problems = validate_submission(ws.order, ws.view, ws.specs)
         if ws.revision is not None:
@@ -45,8 +45,8 @@ async def submit_order(
             raise RuleError(*problems)
         # A follow-on waits in QUEUED until the order it follows completes (R15).
         state = OrderState.QUEUED if ws.waits_for else OrderState.SUBMITTED
-        await order_graph.set_order_state(tx, graph, ws.order.id, state)
-        await task_flow.stamp_milestones(tx, graph, ws.order.id, ["ACCEPTED"], now_of(info))
-        return ws.order.id
+        saved = await order_graph.set_order_state(tx, graph, ws.order.id, state, milestones=["ACCEPTED"],
+                                                  at=now_of(info))
+        return Saved(ws.order.id, saved)
 
     return await run_order_mutation(info, work)

@@ -11,7 +11,7 @@ from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
 from graph import task_flow
-from resolvers.order_mutation import run_order_mutation
+from resolvers.order_mutation import Saved, run_order_mutation
 from resolvers.task_close import apply_closure
 from resolvers.task_start import find_task, lock_task, order_flow, task_event
 from rules.fulfillment import close_task
@@ -30,7 +30,7 @@ async def skip_order_task(
 ) -> OrderPayload:
     graph = info.context.graph
 
-    async def work(tx: AsyncManagedTransaction) -> str:
+    async def work(tx: AsyncManagedTransaction) -> str | Saved:
         order, stored = await lock_task(tx, graph, info, str(task_id), "task.skip")
         _, task = find_task(stored, str(task_id))
         flow = order_flow(info, order, stored)
@@ -39,8 +39,8 @@ async def skip_order_task(
         _, rule_task = find_rule_task(domain_orders, task.id)
         closure = close_task(domain_orders, task.id, skip=True)
         await task_flow.skip_task(tx, graph, task.id, why)
-        await task_flow.record_task_events(tx, graph, [task_event(info, task, closure.task_state.value, reason=why)])
-        await apply_closure(tx, graph, info, order, domain_orders, closure, rule_task.activation)
-        return order.id
+        saved = await apply_closure(tx, graph, info, order, domain_orders, closure, rule_task.activation,
+                                    task_event(info, task, closure.task_state.value, reason=why))
+        return order.id if saved is None else Saved(order.id, saved)
 
     return await run_order_mutation(info, work)

@@ -8,11 +8,10 @@ import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import fulfillment, task_flow
-from graph import orders as order_graph
+from graph import fulfillment, task_transitions
 from graph.driver import Graph
 from graph.records import DomainOrderRecord, TaskRecord
-from resolvers.order_mutation import not_found, run_order_mutation
+from resolvers.order_mutation import Saved, not_found, run_order_mutation
 from rules.fulfillment import start_task
 from rules.lifecycle_model import TaskState
 from rules.model import Order
@@ -28,16 +27,17 @@ Tx = AsyncManagedTransaction
 async def lock_task(
     tx: Tx, graph: Graph, info: Ctx, task_id: str, action: str
 ) -> tuple[Order, fulfillment.Fulfillment]:
-    """Lock the order the task belongs to (so concurrent closes and cancellations queue), then read
-    the order's header (no lines), its domain orders with their tasks and its work orders as they
-    now are. NOT_FOUND when there is no such task. The cost does not grow with the number of lines."""
+    """Lock the header of the order the task belongs to (so concurrent closes and cancellations
+    queue) and read, in the same statement, the header (no lines), its domain orders with their
+    tasks and its work orders as they now are. NOT_FOUND when there is no such task. The cost does
+    not grow with the number of lines."""
     authorize(info, action)
-    order_id = await fulfillment.lock_order_of_task(tx, graph, task_id)
-    order = await order_graph.order_header_in(tx, graph, order_id) if order_id else None
-    if order is None:
+    found = await task_transitions.lock_task_order(tx, graph, task_id)
+    if found is None:
         raise not_found("taskId", task_id, what="task")
+    order, stored = found
     authorize(info, action, order.account_id)
-    return order, await fulfillment.domain_orders_for_task_in(tx, graph, order.id, task_id)
+    return order, stored
 
 
 def find_task(stored: fulfillment.Fulfillment, task_id: str) -> tuple[DomainOrderRecord, TaskRecord]:
@@ -75,18 +75,17 @@ async def start_order_task(
 ) -> OrderPayload:
     graph = info.context.graph
 
-    async def work(tx: Tx) -> str:
+    async def work(tx: Tx) -> Saved:
         order, stored = await lock_task(tx, graph, info, str(task_id), "task.start")
         owner, task = find_task(stored, str(task_id))
         rule_task = require_ready(order_flow(info, order, stored), task.id)
         state = start_task(rule_task)
-        await fulfillment.set_task_states(tx, graph, [{"id": task.id, "state": state.value}])
-        if owner.state == TaskState.OPEN.value:
-            await fulfillment.set_domain_order_states(
-                tx, graph, [{"id": owner.id, "state": TaskState.IN_PROGRESS.value}]
-            )
-        await task_flow.record_task_events(tx, graph, [task_event(info, task, state.value)])
-        await order_graph.touch_order(tx, graph, order.id)
-        return order.id
+        saved = await task_transitions.write_task_transition(
+            tx, graph, order_id=order.id, task_id=task.id, task_state=state.value,
+            event=task_event(info, task, state.value), domain_order_id=owner.id,
+            domain_order_state=TaskState.IN_PROGRESS.value if owner.state == TaskState.OPEN.value else None,
+            at=now_of(info),
+        )
+        return Saved(order.id, saved)
 
     return await run_order_mutation(info, work)
