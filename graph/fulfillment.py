@@ -613,6 +613,16 @@ async def relink_items(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
     )
 
 
+# A new task's properties from a row `t` (see `resolvers.approval_writes.task_row`), for $orderId.
+NEW_TASK_PROPERTIES = (
+    "id: t.id, orderId: $orderId, domainOrderId: t.domainOrderId, "
+    "name: t.name, sequence: t.sequence, state: t.state, pointOfNoReturn: t.pointOfNoReturn, "
+    "queueKey: t.queueKey, createdAt: datetime(), dependsOn: t.dependsOn, attempt: 1, "
+    "durationHours: t.durationHours, workOrderKind: t.workOrderKind, activation: t.activation, "
+    "plannedStartAt: t.plannedStartAt, dueAt: t.dueAt"
+)
+
+
 async def write_decomposition(
     tx: Tx,
     graph: Graph,
@@ -621,9 +631,9 @@ async def write_decomposition(
     work_orders: Sequence[Row],
     returns: Sequence[Row],
 ) -> None:
-    """Domain orders {id, kind, state, lineIds, tasks: [{id, name, sequence, state, pointOfNoReturn,
-    queueKey}]}, work orders {id, kind, state, itemId, locationId, lineIds} and returns
-    {id, lineId, itemId, reason, state}: one statement per kind of record."""
+    """Domain orders {id, kind, state, lineIds, tasks: [task rows, see `NEW_TASK_PROPERTIES`]}, work
+    orders {id, kind, state, itemId, locationId, lineIds} and returns {id, lineId, itemId, reason,
+    state}: one statement per kind of record."""
     if domain_orders:
         await run(
             tx,
@@ -632,11 +642,7 @@ async def write_decomposition(
             "CREATE (o)-[:DECOMPOSED_INTO]->(n:DomainOrder {id: d.id, orderId: $orderId, kind: d.kind, "
             "state: d.state, createdAt: datetime()}) "
             "WITH n, d UNWIND d.tasks AS t "
-            "CREATE (n)-[:HAS_TASK]->(:OrderTask {id: t.id, orderId: $orderId, domainOrderId: d.id, "
-            "name: t.name, sequence: t.sequence, state: t.state, pointOfNoReturn: t.pointOfNoReturn, "
-            "queueKey: t.queueKey, createdAt: datetime(), dependsOn: t.dependsOn, attempt: 1, "
-            "durationHours: t.durationHours, workOrderKind: t.workOrderKind, activation: t.activation, "
-            "plannedStartAt: t.plannedStartAt, dueAt: t.dueAt})",
+            "CREATE (n)-[:HAS_TASK]->(:OrderTask {" + NEW_TASK_PROPERTIES + "})",
             {"orderId": order_id, "rows": [{k: v for k, v in d.items() if k != "lineIds"} for d in domain_orders]},
         )
         await run(

@@ -21,6 +21,7 @@ from typing import Any
 from neo4j import AsyncManagedTransaction
 
 from graph.driver import Graph, run
+from graph.fulfillment import NEW_TASK_PROPERTIES
 from graph.orders import LINE_FIELDS, line_from, line_row
 from graph.records import to_datetime
 from rules.model import OrderLine
@@ -247,45 +248,97 @@ async def delete_revision_items(tx: Tx, graph: Graph, revision_id: str, item_ids
     )
 
 
+# Writes an approved revision batches: each statement takes `$rows` (or `$ids`), one row per record.
+RETIRE_LINES = (
+    "UNWIND $ids AS lid MATCH (o:CustomerOrder)-[h:HAS_LINE]->(l:OrderLine {id: lid}) "
+    "CREATE (o)-[:HAD_LINE]->(l) DELETE h "
+    "WITH l OPTIONAL MATCH (l)-[c:HAS_CHILD]-(:OrderLine) DELETE c "
+    "WITH DISTINCT l SET l.state = 'CANCELLED', l.removedInVersion = $version"
+)
+APPEND_TASKS = (
+    "UNWIND $rows AS t MATCH (d:DomainOrder {id: t.domainOrderId}) "
+    "CREATE (d)-[:HAS_TASK]->(n:OrderTask {" + NEW_TASK_PROPERTIES + "}) "
+    "SET n.redo = t.redo, n.undoOf = t.undoOf"
+)
+ADD_DEPENDENCIES = (
+    "UNWIND $rows AS row MATCH (t:OrderTask {id: row.id}) "
+    "SET t.dependsOn = coalesce(t.dependsOn, []) + [d IN row.dependsOn WHERE NOT d IN coalesce(t.dependsOn, [])], "
+    "t.updatedAt = datetime()"
+)
+DROP_DEPENDENCIES = (
+    "MATCH (t:OrderTask {orderId: $orderId}) WHERE any(d IN coalesce(t.dependsOn, []) WHERE d IN $ids) "
+    "SET t.dependsOn = [d IN t.dependsOn WHERE NOT d IN $ids]"
+)
+SET_TASK_DATES = (
+    "UNWIND $rows AS row MATCH (t:OrderTask {id: row.id}) "
+    "SET t.plannedStartAt = row.plannedStartAt, t.dueAt = row.dueAt, t.updatedAt = datetime()"
+)
+EXTEND_WORK_ORDERS = (
+    "UNWIND $rows AS row MATCH (w:WorkOrder {id: row.id}) "
+    "SET w.lineIds = coalesce(w.lineIds, []) + [l IN row.lineIds WHERE NOT l IN coalesce(w.lineIds, [])]"
+)
+FORGET_COPIES = "UNWIND $ids AS lid MATCH (l:OrderLine {id: lid}) REMOVE l.copyId"
+COVER_LINES = (
+    "UNWIND $rows AS row MATCH (d:DomainOrder {id: row.domainOrderId}) MATCH (l:OrderLine {id: row.lineId}) "
+    "MERGE (d)-[:COVERS_LINE]->(l)"
+)
+
+
+async def _batch(tx: Tx, graph: Graph, statement: str, key: str, batch: Sequence[Any], **params: Any) -> None:
+    """Run `statement` over `batch` (passed as `$key`), or not at all when it is empty."""
+    if batch:
+        await run(tx, graph, statement, {key: list(batch), **params})
+
+
 async def retire_lines(tx: Tx, graph: Graph, line_ids: Sequence[str], version: int) -> None:
     """Lines a revision removed leave the order's tree (HAS_LINE becomes HAD_LINE) and are CANCELLED."""
-    if line_ids:
-        await run(
-            tx,
-            graph,
-            "UNWIND $ids AS lid MATCH (o:CustomerOrder)-[h:HAS_LINE]->(l:OrderLine {id: lid}) "
-            "CREATE (o)-[:HAD_LINE]->(l) DELETE h "
-            "WITH l OPTIONAL MATCH (l)-[c:HAS_CHILD]-(:OrderLine) DELETE c "
-            "WITH DISTINCT l SET l.state = 'CANCELLED', l.removedInVersion = $version",
-            {"ids": list(line_ids), "version": version},
-        )
+    await _batch(tx, graph, RETIRE_LINES, "ids", line_ids, version=version)
 
 
 async def append_tasks(tx: Tx, graph: Graph, order_id: str, rows: Sequence[Row]) -> None:
-    """Rows {id, domainOrderId, name, sequence, pointOfNoReturn, queueKey, redo, undoOf}: tasks
-    joining running domain orders."""
-    if rows:
-        await run(
-            tx,
-            graph,
-            "UNWIND $rows AS t MATCH (d:DomainOrder {id: t.domainOrderId}) "
-            "CREATE (d)-[:HAS_TASK]->(:OrderTask {id: t.id, orderId: $orderId, domainOrderId: t.domainOrderId, "
-            "name: t.name, sequence: t.sequence, state: 'OPEN', pointOfNoReturn: t.pointOfNoReturn, "
-            "queueKey: t.queueKey, redo: t.redo, undoOf: t.undoOf, createdAt: datetime()})",
-            {"orderId": order_id, "rows": list(rows)},
-        )
+    """Task rows (`NEW_TASK_PROPERTIES`, with `redo` and `undoOf`): tasks joining running domain orders."""
+    await _batch(tx, graph, APPEND_TASKS, "rows", rows, orderId=order_id)
+
+
+async def add_dependencies(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
+    """Rows {id, dependsOn}: a running task now also waits for these tasks (added by a revision)."""
+    await _batch(tx, graph, ADD_DEPENDENCIES, "rows", rows)
+
+
+async def drop_dependencies(tx: Tx, graph: Graph, order_id: str, task_ids: Sequence[str]) -> None:
+    """Tasks a revision cancelled are waited for no more."""
+    await _batch(tx, graph, DROP_DEPENDENCIES, "ids", task_ids, orderId=order_id)
+
+
+async def set_task_dates(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
+    """Rows {id, plannedStartAt, dueAt}: a running task now waits for later work (a revision's)."""
+    await _batch(tx, graph, SET_TASK_DATES, "rows", rows)
+
+
+async def extend_work_orders(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
+    """Rows {id, lineIds}: a running work order (a site install) serves these lines too."""
+    await _batch(tx, graph, EXTEND_WORK_ORDERS, "rows", rows)
+
+
+async def forget_copies(tx: Tx, graph: Graph, line_ids: Sequence[str]) -> None:
+    """Lines whose move copy a revision retired, and that move nothing any more, forget the copy."""
+    await _batch(tx, graph, FORGET_COPIES, "ids", line_ids)
 
 
 async def cover_lines(tx: Tx, graph: Graph, rows: Sequence[Row]) -> None:
     """Rows {domainOrderId, lineId}: a running domain order now fulfills these lines too."""
-    if rows:
-        await run(
-            tx,
-            graph,
-            "UNWIND $rows AS row MATCH (d:DomainOrder {id: row.domainOrderId}) MATCH (l:OrderLine {id: row.lineId}) "
-            "MERGE (d)-[:COVERS_LINE]->(l)",
-            {"rows": list(rows)},
-        )
+    await _batch(tx, graph, COVER_LINES, "rows", rows)
+
+
+async def extend_order_due(tx: Tx, graph: Graph, order_id: str, due: datetime) -> None:
+    """An order without a requested completion date is due when its last task is, new ones included."""
+    await run(
+        tx,
+        graph,
+        "MATCH (o:CustomerOrder {id: $id}) WHERE o.requestedCompletionDate IS NULL "
+        "AND (o.dueAt IS NULL OR o.dueAt < $due) SET o.dueAt = $due",
+        {"id": order_id, "due": due},
+    )
 
 
 async def set_order_version(tx: Tx, graph: Graph, order_id: str, version: int) -> None:

@@ -5,21 +5,20 @@ transaction."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Annotated, Any
 
 import strawberry
 from neo4j import AsyncManagedTransaction
 from strawberry.types import Info
 
-from graph import catalog, fulfillment, history, task_flow
+from graph import catalog, history, task_flow
 from graph import orders as order_graph
 from graph.driver import Graph
+from resolvers.approval_writes import queue_stamp, remember, write_moves, write_work
 from resolvers.order_lifecycle import (
     Event,
     apply_item_states,
     complete_order,
-    event,
     lifecycle_id,
     line_of_items,
     load_catalog,
@@ -28,7 +27,7 @@ from resolvers.order_lifecycle import (
 )
 from resolvers.order_mutation import run_order_mutation
 from resolvers.revision_approve import approve_revision
-from rules.effects import ApprovalPlan, approvable, approval_effects
+from rules.effects import ApprovalPlan, approvable, approval_effects, remembered_lines
 from rules.fulfillment import Decomposition, decompose
 from rules.invariants import order_tree_violations
 from rules.model import InventoryItem, Order, OrderState, RuleError
@@ -39,8 +38,6 @@ from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
 Tx = AsyncManagedTransaction
-
-_KIND_RANK = {"PRODUCT": 0, "SERVICE": 1, "RESOURCE": 2}
 
 
 async def approve_order(
@@ -98,80 +95,7 @@ async def write_approval(
     line_of = line_of_items(order, plan.record)
     events: list[Event] = await apply_item_states(tx, graph, order.id, plan.state_changes, line_of)
 
-    remembered: dict[str, dict[str, Any]] = {}
-    for change in plan.state_changes:
-        remembered[line_of[change.item_id]] = {
-            "lineId": line_of[change.item_id], "previousState": change.from_state.value, "copyId": None,
-        }
-    for copy in plan.copies:
-        row = remembered.setdefault(copy.line_id, {"lineId": copy.line_id, "previousState": None})
-        row["copyId"] = copy.item.id
-    await fulfillment.remember_approval(tx, graph, list(remembered.values()))
-
-    await fulfillment.create_copies(
-        tx,
-        graph,
-        order.id,
-        [
-            {
-                "id": c.item.id, "replaces": c.replaces, "name": c.item.name, "state": c.item.state.value,
-                "accountId": c.item.account_id, "specId": c.item.spec_id, "locationId": c.item.location_id,
-                "parentId": c.item.parent_id,
-                "characteristics": fulfillment.characteristics_json(c.item.characteristics),
-            }
-            for c in plan.copies
-        ],
-    )
-    for c in plan.copies:
-        events.append(event(c.item.id, order.id, line_of, "state", None, c.item.state.value))
-        events.append(event(c.item.id, order.id, line_of, "location", None, c.item.location_id))
-        if c.item.parent_id:
-            events.append(event(c.item.id, order.id, line_of, "parent", None, c.item.parent_id))
-
-    await fulfillment.relink_items(
-        tx,
-        graph,
-        [{"id": r.item_id, "parentId": r.to_parent_id, "locationId": r.location_id} for r in plan.relinks],
-    )
-    for r in plan.relinks:
-        if r.from_parent_id != r.to_parent_id:
-            events.append(event(r.item_id, order.id, line_of, "parent", r.from_parent_id, r.to_parent_id))
-        old_location = items[r.item_id].location_id if r.item_id in items else None
-        events.append(event(r.item_id, order.id, line_of, "location", old_location, r.location_id))
-
-    stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
-    await fulfillment.write_decomposition(
-        tx,
-        graph,
-        order.id,
-        [
-            {
-                "id": d.id, "kind": d.kind.value, "state": d.state.value, "lineIds": list(d.line_ids),
-                "tasks": [
-                    {
-                        "id": t.id, "name": t.name, "sequence": t.sequence, "state": t.state.value,
-                        "pointOfNoReturn": t.point_of_no_return,
-                        "queueKey": f"{stamp}|{order.id}|{_KIND_RANK[d.kind.value]}|{t.sequence:05d}",
-                        "dependsOn": list(t.depends_on), "durationHours": t.duration_hours,
-                        "workOrderKind": t.work_order.value if t.work_order else None,
-                        "activation": t.activation,
-                        "plannedStartAt": dates[t.id].planned_start, "dueAt": dates[t.id].due,
-                    }
-                    for t in d.tasks
-                ],
-            }
-            for d in decomposition.domain_orders
-        ],
-        [
-            {
-                "id": w.id, "kind": w.kind.value, "state": w.state.value, "itemId": w.item_id,
-                "locationId": w.location_id, "lineIds": list(w.line_ids), "returnId": w.return_id,
-            }
-            for w in decomposition.work_orders
-        ],
-        [
-            {"id": r.id, "lineId": r.line_id, "itemId": r.item_id, "reason": r.reason.value, "state": r.state.value}
-            for r in decomposition.returns
-        ],
-    )
+    await remember(tx, graph, remembered_lines(plan, line_of))
+    events.extend(await write_moves(tx, graph, order.id, items, plan.copies, plan.relinks, line_of))
+    await write_work(tx, graph, order.id, decomposition.domain_orders, decomposition, dates, queue_stamp())
     await history.record_events(tx, graph, events)

@@ -14,19 +14,16 @@ from strawberry.types import Info
 
 from graph import fulfillment, history, task_flow
 from graph import orders as order_graph
+from resolvers.approval_writes import write_fulfillment_states
 from resolvers.follow_on_settle import settle_follow_ons
 from resolvers.order_lifecycle import apply_item_states, line_of_items, lock_order_for, target_ids
 from resolvers.order_mutation import run_order_mutation
-from rules.effects import FulfillmentStateChange, cancellation_effects
+from rules.effects import cancellation_effects
 from rules.model import OrderState
 from schema.context import Context, authorize, cancel_action
 from schema.orders import OrderPayload
 
 Ctx = Info[Context, Any]
-
-
-def _rows(changes: tuple[FulfillmentStateChange, ...]) -> list[dict[str, str]]:
-    return [{"id": c.record_id, "state": c.to_state.value} for c in changes]
 
 
 async def cancel_order(
@@ -54,11 +51,8 @@ async def cancel_order(
         if order.state is OrderState.IN_PROGRESS:
             await order_graph.set_order_state(tx, graph, order.id, OrderState.CANCELLATION_IN_PROGRESS, why)
         events = await apply_item_states(tx, graph, order.id, plan.state_changes, line_of_items(order, record))
-        await fulfillment.set_task_states(tx, graph, _rows(plan.task_changes))
-        await fulfillment.set_domain_order_states(tx, graph, _rows(plan.domain_order_changes))
-        await fulfillment.set_work_order_states(tx, graph, _rows(plan.work_order_changes))
-        await fulfillment.set_return_states(
-            tx, graph, [{"id": c.return_id, "state": c.to_state.value} for c in plan.return_changes]
+        await write_fulfillment_states(
+            tx, graph, plan.task_changes, plan.domain_order_changes, plan.work_order_changes, plan.return_changes
         )
         await fulfillment.add_notes(tx, graph, order.id, plan.notes)
         await history.record_events(tx, graph, events)

@@ -22,6 +22,7 @@ from rules.follow_on import project_for
 from rules.model import (
     FOLLOWABLE_ORDER_STATES,
     ErrorCode,
+    InventoryItem,
     Order,
     OrderLine,
     OrderState,
@@ -91,20 +92,52 @@ async def open_workspace(
     if order is None:
         raise not_found("orderId", order_id)
     authorize(info, action, order.account_id)
+    return await workspace_for(tx, graph, order, item_ids, spec_ids)
+
+
+async def workspace_for(
+    tx: AsyncManagedTransaction,
+    graph: Graph,
+    order: Order,
+    item_ids: Sequence[str] = (),
+    spec_ids: Sequence[str] = (),
+    *,
+    lock: bool = True,
+) -> Workspace:
+    """What the capture rules decide over for `order` and the items `item_ids`: its open revision over
+    the items as they were before it ran (R14), a follow-on over the items as they will be (R15), or
+    the items as they are. With `lock` (every mutation) the trees' parents and a followed order are
+    write-locked; without it (a preview) nothing is written."""
     if order.state is OrderState.REVISION_IN_PROGRESS:
-        return await _revision_workspace(tx, graph, order, item_ids, spec_ids)
-    first, record = await followed_order(tx, graph, order)
+        return await _revision_workspace(tx, graph, order, item_ids, spec_ids, lock)
+    first, record = await followed_order(tx, graph, order, lock=lock)
     wanted = [*item_ids, *(ln.inventory_id for ln in order.lines if ln.inventory_id)]
-    items, children = await order_graph.lock_and_load_trees(tx, graph, wanted)
-    all_spec_ids = {i.spec_id for i in items.values()} | set(spec_ids) | {ln.spec_id for ln in order.lines}
-    records = await catalog.specs_with_versions_in(tx, graph, sorted(all_spec_ids))
-    specs = {sid: r.as_rule_spec() for sid, r in records.items()}  # newest by id, every version by id@version
+    items, children, specs = await _trees_and_specs(tx, graph, wanted, {*spec_ids, *(ln.spec_id for ln in order.lines)}, lock)
     view = project_for(TreeView(items=items, children=children), first, record)
     return Workspace(tx, graph, order, view, specs, first)
 
 
+async def _trees_and_specs(
+    tx: AsyncManagedTransaction, graph: Graph, wanted: list[str], spec_ids: set[str], lock: bool
+) -> tuple[dict[str, InventoryItem], dict[str, list[str]], dict[str, ProductSpec]]:
+    """The trees of `wanted` (parents locked with `lock`) and every specification they and `spec_ids` use."""
+    if lock:
+        items, children = await order_graph.lock_and_load_trees(tx, graph, wanted)
+    else:
+        items, children = await order_graph.load_trees(tx, graph, wanted) if wanted else ({}, {})
+    all_spec_ids = {i.spec_id for i in items.values()} | spec_ids
+    records = await catalog.specs_with_versions_in(tx, graph, sorted(all_spec_ids))
+    specs = {sid: r.as_rule_spec() for sid, r in records.items()}  # newest by id, every version by id@version
+    return items, children, specs
+
+
 async def _revision_workspace(
-    tx: AsyncManagedTransaction, graph: Graph, running: Order, item_ids: Sequence[str], spec_ids: Sequence[str]
+    tx: AsyncManagedTransaction,
+    graph: Graph,
+    running: Order,
+    item_ids: Sequence[str],
+    spec_ids: Sequence[str],
+    lock: bool,
 ) -> Workspace:
     """The open revision as a draft: its lines, over the items as they were before the running order."""
     revision = await revisions.open_revision(tx, graph, running.id)
@@ -116,26 +149,22 @@ async def _revision_workspace(
         )
     state = OrderState.DRAFT if revision.state == RevisionState.DRAFT else OrderState.SUBMITTED
     draft = replace(running, state=state, lines=list(revision.lines))
-    wanted = [*item_ids, *(ln.inventory_id for ln in [*running.lines, *draft.lines] if ln.inventory_id)]
-    items, children = await order_graph.lock_and_load_trees(tx, graph, wanted)
-    all_spec_ids = (
-        {i.spec_id for i in items.values()} | set(spec_ids) | {ln.spec_id for ln in [*running.lines, *draft.lines]}
-    )
-    records = await catalog.specs_with_versions_in(tx, graph, sorted(all_spec_ids))
-    specs = {sid: r.as_rule_spec() for sid, r in records.items()}  # newest by id, every version by id@version
+    both = [*running.lines, *draft.lines]
+    wanted = [*item_ids, *(ln.inventory_id for ln in both if ln.inventory_id)]
+    items, children, specs = await _trees_and_specs(tx, graph, wanted, {*spec_ids, *(ln.spec_id for ln in both)}, lock)
     record = await fulfillment.approval_record(tx, graph, running.id)
     view = revision_view(TreeView(items=items, children=children), running, record)
     return Workspace(tx, graph, draft, view, specs, revision=revision, running=running)
 
 
 async def followed_order(
-    tx: AsyncManagedTransaction, graph: Graph, order: Order
+    tx: AsyncManagedTransaction, graph: Graph, order: Order, *, lock: bool = True
 ) -> tuple[Order | None, ApprovalRecord]:
-    """The order a follow-on follows, write-locked so it cannot complete while the follow-on is
-    decided, with what its approval recorded (empty while it is not approved)."""
+    """The order a follow-on follows, write-locked (with `lock`) so it cannot complete while the
+    follow-on is decided, with what its approval recorded (empty while it is not approved)."""
     if order.follows_order_id is None:
         return None, ApprovalRecord()
-    first = await order_graph.order_in(tx, graph, order.follows_order_id, lock=True)
+    first = await order_graph.order_in(tx, graph, order.follows_order_id, lock=lock)
     if first is None or first.state not in FOLLOWABLE_ORDER_STATES:
         return first, ApprovalRecord()
     return first, await fulfillment.approval_record(tx, graph, first.id)

@@ -137,6 +137,28 @@ class ApprovalPlan:
 
 
 @dataclass(frozen=True)
+class RememberedLine:
+    """What a line's approval leaves for completion and cancellation: the item's state before the
+    order and, for a move line, the copy at the new location."""
+
+    line_id: str
+    previous_state: InventoryState | None
+    copy_id: str | None
+
+
+def remembered_lines(plan: ApprovalPlan, line_of: Mapping[str, str]) -> tuple[RememberedLine, ...]:
+    """One record per line the approval touched (`line_of`: item id -> line id)."""
+    out: dict[str, RememberedLine] = {}
+    for change in plan.state_changes:
+        line_id = line_of[change.item_id]
+        out[line_id] = RememberedLine(line_id, change.from_state, None)
+    for copy in plan.copies:
+        previous = out.get(copy.line_id)
+        out[copy.line_id] = RememberedLine(copy.line_id, previous.previous_state if previous else None, copy.item.id)
+    return tuple(out.values())
+
+
+@dataclass(frozen=True)
 class CharacteristicUpdate:
     """Item `item_id` gets the full characteristics map `characteristics` (changes applied)."""
 
@@ -328,13 +350,18 @@ def _with_changes(
 
 
 def approval_effects(
-    order: Order, items: Mapping[str, InventoryItem], new_id: Callable[[str], str]
+    order: Order,
+    items: Mapping[str, InventoryItem],
+    new_id: Callable[[str], str],
+    existing_copies: Mapping[str, str] | None = None,
 ) -> ApprovalPlan:
     """Inventory effects of approving `order` (R8, R4); `items` holds every item the lines target.
 
     CHANGE -> CHANGE_PENDING; DISCONNECT -> DISCONNECT_PENDING; ADD items stay INSTALLATION_PENDING;
     SUSPEND and RESUME items keep their state until completion. A move line (`move=True`, action
     CHANGE or NO_CHANGE) also gets a copy of its item at the target location, INSTALLATION_PENDING.
+    `existing_copies` (old item id -> copy id) are copies the order already has (a revision, R14): they are
+    not made again, and copies and added products under their items hang under them.
     """
     order_state = approvable(order.id, order.state)
     pairs = _targeted_items(order, items)
@@ -364,11 +391,12 @@ def approval_effects(
     if violations:
         raise RuleError(*violations)
 
-    copy_ids = {
+    made = {
         item.id: new_id(INVENTORY_PREFIX)
         for line, item in pairs
-        if line.move and effective_action(line) is LineAction.CHANGE
+        if _relocates(line) and item.id not in (existing_copies or {})
     }
+    copy_ids = {**(existing_copies or {}), **made}
     state_changes: list[ItemStateChange] = []
     copies: list[ItemCopy] = []
     relinks: list[ItemRelink] = []
@@ -376,9 +404,9 @@ def approval_effects(
         action = effective_action(line)
         if action is LineAction.CHANGE:
             state_changes.append(ItemStateChange(item.id, item.state, InventoryState.CHANGE_PENDING))
-            if line.move:
+            if line.move and item.id in made:
                 copy = InventoryItem(
-                    id=copy_ids[item.id],
+                    id=made[item.id],
                     name=item.name,
                     state=InventoryState.INSTALLATION_PENDING,
                     spec_id=item.spec_id,

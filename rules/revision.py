@@ -4,7 +4,7 @@
 edit like a draft. The capture rules decide over the items as they were before the running order
 touched them (`revision_view`), so changing a CHANGE line into a DISCONNECT line is checked against
 ACTIVE, not CHANGE_PENDING. On approval `line_delta` compares the revised tree with the running one
-and `revision_effects` plans the change of course in one go.
+and `rules.revision_plan.revision_effects` plans the change of course in one go.
 
 Decisions worth knowing:
 
@@ -15,62 +15,29 @@ Decisions worth knowing:
 - A line past its point of no return freezes its whole bundle: every line under the same top line
   of the running tree (`frozen_lines`). Frozen lines cannot be removed or changed; new lines may
   still join. PAST_POINT_OF_NO_RETURN names the lines (and their items) and the closed tasks.
-- Compensation of removed lines and of the old version of changed lines: pending items go back to
-  the state recorded at approval, products a removed ADD line created become INACTIVE, authorized
-  returns of those lines are cancelled, unfinished work orders serving only those lines are
-  cancelled. A domain order left without lines has its unfinished tasks cancelled and is
-  cancelled; its closed tasks get undo tasks where the catalog's template names one (`undo`).
-- New and changed lines are decomposed as at approval; the tasks join the running domain order of
-  the same kind: a task whose name the domain order still has unfinished is not repeated, any
-  other task is appended (a redo when a task of that name was already closed). A closed domain
-  order that gets tasks is IN_PROGRESS again. New work orders and returns are created as at approval.
-- Revisions of MOVE orders are refused: a move is changed by cancelling it and ordering again.
+- Applying the delta is `rules.revision_plan`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from rules.effects import (
-    ApprovalRecord,
-    CharacteristicUpdate,
-    FulfillmentStateChange,
-    ItemStateChange,
-    ReturnStateChange,
-    approval_effects,
-)
-from rules.fulfillment import (
-    TASK_PREFIX,
-    Decomposition,
-    DomainOrder,
-    OrderTask,
-    ReturnAuthorization,
-    WorkOrder,
-    decompose,
-)
-from rules.lifecycle_model import OPEN_TASK_STATES, ReturnState, TaskState, TaskTemplate, WorkOrderState
+from rules.effects import ApprovalRecord
 from rules.model import (
     ErrorCode,
-    InventoryItem,
     InventoryState,
     LineAction,
     Order,
-    OrderAction,
     OrderLine,
     OrderState,
-    ProductSpec,
     RuleError,
     RuleViolation,
 )
 from rules.order_lines import TreeView
 
 _PENDING = frozenset({InventoryState.CHANGE_PENDING, InventoryState.DISCONNECT_PENDING})
-_UNFINISHED = OPEN_TASK_STATES  # FAILED work is unfinished too: it is cancelled when its lines go
-_UNFINISHED_FIELD_WORK = frozenset(
-    {WorkOrderState.OPEN, WorkOrderState.SCHEDULED, WorkOrderState.IN_PROGRESS, WorkOrderState.FAILED}
-)
 
 
 class RevisionState(StrEnum):
@@ -90,7 +57,7 @@ OPEN_REVISION_STATES = (RevisionState.DRAFT.value, RevisionState.SUBMITTED.value
 
 
 def check_revisable(order: Order, reason: str) -> None:
-    """Only an IN_PROGRESS order that is not a move, with a reason; REVISION_PENDING while one is open."""
+    """Only an IN_PROGRESS order, with a reason; REVISION_PENDING while one is open."""
     if order.state is OrderState.REVISION_IN_PROGRESS:
         raise RuleError(
             RuleViolation(
@@ -107,15 +74,6 @@ def check_revisable(order: Order, reason: str) -> None:
                 ErrorCode.INVALID_STATE,
                 f"Order {order.id} is {order.state}; only an order in progress can be revised"
                 + ("; edit the draft instead" if order.state is OrderState.DRAFT else ""),
-                "orderId",
-                (order.id,),
-            )
-        )
-    if order.action is OrderAction.MOVE:
-        violations.append(
-            RuleViolation(
-                ErrorCode.INVALID_INPUT,
-                f"Order {order.id} is a move; a move is changed by cancelling it and ordering again",
                 "orderId",
                 (order.id,),
             )
@@ -353,253 +311,3 @@ def summarize(delta: LineDelta) -> RevisionSummary:
 def _start(line: OrderLine, name: str) -> str | None:
     """The value a characteristic starts from on a line that does not change it (None when unknown)."""
     return next((c.old for c in line.characteristic_changes if c.name == name), None)
-
-
-# ---------------------------------------------------------------------------------------------------
-# Applying the delta
-
-
-@dataclass(frozen=True)
-class AppendedTask:
-    """A task joining a running domain order (`redo` when a task of that name was already closed)."""
-
-    task: OrderTask
-    redo: bool = False
-    undo_of: str | None = None
-
-
-@dataclass(frozen=True)
-class RevisionPlan:
-    """Everything the approval of a revision writes, in one transaction.
-
-    `lines` is the order's line tree from now on; `removed_line_ids` leave it. Item state changes
-    are net (from the state now to the state after the revision). `remembered` holds the previous
-    state of each item a new or changed line works on, for completion and cancellation later.
-    """
-
-    lines: tuple[OrderLine, ...]
-    removed_line_ids: tuple[str, ...]
-    state_changes: tuple[ItemStateChange, ...]
-    characteristic_updates: tuple[CharacteristicUpdate, ...]
-    remembered: tuple[tuple[str, InventoryState], ...]
-    task_changes: tuple[FulfillmentStateChange, ...]
-    domain_order_changes: tuple[FulfillmentStateChange, ...]
-    work_order_changes: tuple[FulfillmentStateChange, ...]
-    return_changes: tuple[ReturnStateChange, ...]
-    appended_tasks: tuple[AppendedTask, ...]
-    covered_lines: tuple[tuple[str, str], ...]
-    new_domain_orders: tuple[DomainOrder, ...]
-    decomposition: Decomposition
-    released_item_ids: tuple[str, ...]
-    completes: bool
-    summary: RevisionSummary
-    notes: tuple[str, ...] = field(default=())
-
-
-def revision_effects(
-    running: Order,
-    delta: LineDelta,
-    items: Mapping[str, InventoryItem],
-    record: ApprovalRecord,
-    domain_orders: Sequence[DomainOrder],
-    work_orders: Sequence[WorkOrder],
-    returns: Sequence[ReturnAuthorization],
-    specs: Mapping[str, ProductSpec],
-    templates: Mapping[str, Sequence[TaskTemplate]],
-    service_specs_of: Mapping[str, Sequence[str]],
-    new_id: Callable[[str], str],
-) -> RevisionPlan:
-    """Plan the approval of a revision of `running` (see the module's decisions).
-
-    `items` holds every item the running and the revised lines target; `domain_orders`,
-    `work_orders` and `returns` are the running order's fulfillment records.
-    """
-    notes: list[str] = []
-    compensated = [*delta.removed, *(c.before for c in delta.changed)]
-    compensated_ids = {ln.id for ln in compensated}
-    removed_ids = {ln.id for ln in delta.removed}
-    changed_add_items = {c.after.inventory_id for c in delta.changed if c.after.action is LineAction.ADD}
-
-    # 1. Compensation: what the removed lines and the old versions of changed lines did is undone.
-    working = {item_id: item.state for item_id, item in items.items()}
-    for line in compensated:
-        item = items.get(line.inventory_id) if line.inventory_id else None
-        if item is None:
-            continue
-        if line.action is LineAction.ADD:
-            if line.id in removed_ids and item.state is not InventoryState.INACTIVE:
-                working[item.id] = InventoryState.INACTIVE
-        elif item.state in _PENDING:
-            working[item.id] = record.previous_states.get(item.id, InventoryState.ACTIVE)
-    return_changes = [
-        ReturnStateChange(r.id, r.state, ReturnState.CANCELLED)
-        for r in returns
-        if r.line_id in compensated_ids and r.state is ReturnState.AUTHORIZED
-    ]
-    for r in returns:
-        if r.line_id in compensated_ids and r.state is ReturnState.RECEIVED:
-            notes.append(f"Return {r.id}: device {r.item_id} already received; the return stays open")
-    work_order_changes = [
-        FulfillmentStateChange(w.id, w.state, WorkOrderState.CANCELLED)
-        for w in work_orders
-        if w.state in _UNFINISHED_FIELD_WORK and w.line_ids and set(w.line_ids) <= compensated_ids
-    ]
-
-    # 2. New and changed lines are approved as a small order of their own, over the restored items.
-    working_items = {i: replace(item, state=working[i]) for i, item in items.items()}
-    fresh = [ln for ln in [*delta.added, *(c.after for c in delta.changed)]]
-    pseudo = Order(
-        id=running.id, account_id=running.account_id, action=running.action, state=OrderState.SUBMITTED,
-        lines=[replace(ln, state=OrderState.IN_PROGRESS) for ln in fresh],
-    )
-    approval = approval_effects(pseudo, working_items, new_id)
-    remembered: list[tuple[str, InventoryState]] = []
-    for change in approval.state_changes:
-        working[change.item_id] = change.to_state
-        line_id = next(ln.id for ln in fresh if ln.inventory_id == change.item_id)
-        remembered.append((line_id, change.from_state))
-    state_changes = tuple(
-        ItemStateChange(i, items[i].state, working[i]) for i in items if working[i] is not items[i].state
-    )
-    characteristic_updates = []
-    for pair in delta.changed:
-        changed_item = items.get(pair.after.inventory_id or "")
-        if changed_item is not None and changed_item.id in changed_add_items:
-            item = changed_item
-            values = dict(item.characteristics)
-            values.update({c.name: c.new for c in pair.after.characteristic_changes})
-            characteristic_updates.append(CharacteristicUpdate(item.id, values))
-
-    # 3. Their fulfillment work joins the running domain orders.
-    decomposition = decompose(pseudo, working_items, specs, templates, service_specs_of, new_id)
-    running_by_kind: dict[object, DomainOrder] = {}
-    for d in domain_orders:
-        if d.state is not TaskState.CANCELLED:
-            running_by_kind.setdefault(d.kind, d)
-    appended: list[AppendedTask] = []
-    covered: list[tuple[str, str]] = []
-    new_domain_orders: list[DomainOrder] = []
-    domain_order_changes: list[FulfillmentStateChange] = []
-    joined: set[str] = set()
-    for fresh_order in decomposition.domain_orders:
-        target = running_by_kind.get(fresh_order.kind)
-        if target is None:
-            new_domain_orders.append(fresh_order)
-            continue
-        joined.add(target.id)
-        covered.extend((target.id, line_id) for line_id in fresh_order.line_ids if line_id not in target.line_ids)
-        unfinished_names = {t.name for t in target.tasks if t.state in _UNFINISHED}
-        closed_names = {t.name for t in target.tasks if t.state is TaskState.CLOSED_COMPLETE}
-        sequence = max((t.sequence for t in target.tasks), default=0)
-        added_here = False
-        for task in fresh_order.tasks:
-            if task.name in unfinished_names:
-                continue
-            sequence += 1
-            appended.append(
-                AppendedTask(
-                    OrderTask(new_id(TASK_PREFIX), target.id, task.name, sequence, task.point_of_no_return),
-                    redo=task.name in closed_names,
-                )
-            )
-            added_here = True
-        if added_here and target.state is TaskState.CLOSED_COMPLETE:
-            domain_order_changes.append(
-                FulfillmentStateChange(target.id, target.state, TaskState.IN_PROGRESS)
-            )
-
-    # 4. Work no line needs any more stops; closed work is undone where the catalog says how.
-    task_changes: list[FulfillmentStateChange] = []
-    if compensated:
-        final = Order(
-            id=running.id, account_id=running.account_id, action=running.action, state=OrderState.SUBMITTED,
-            lines=list(delta.lines),
-        )
-        needed = _task_names(decompose(final, working_items, specs, templates, service_specs_of, _scratch_id))
-        undo_names = _undo_names(compensated, specs, templates, service_specs_of)
-        appended_to = {a.task.domain_order_id for a in appended}
-        reopened = {c.record_id for c in domain_order_changes}
-        for d in domain_orders:
-            if d.state is TaskState.CANCELLED:
-                continue
-            wanted = needed.get(d.kind, set())
-            dropped = [t for t in d.tasks if t.state in _UNFINISHED and t.name not in wanted]
-            task_changes.extend(FulfillmentStateChange(t.id, t.state, TaskState.CANCELLED) for t in dropped)
-            sequence = max((t.sequence for t in d.tasks), default=0) + sum(
-                1 for a in appended if a.task.domain_order_id == d.id
-            )
-            undo_tasks: list[AppendedTask] = []
-            for t in d.tasks:
-                undo = undo_names.get((d.kind, t.name))
-                if t.state is TaskState.CLOSED_COMPLETE and t.name not in wanted and undo:
-                    sequence += 1
-                    undo_tasks.append(
-                        AppendedTask(OrderTask(new_id(TASK_PREFIX), d.id, undo, sequence), undo_of=t.id)
-                    )
-            appended.extend(undo_tasks)
-            dropped_ids = {t.id for t in dropped}
-            still_open = any(t.state in _UNFINISHED and t.id not in dropped_ids for t in d.tasks)
-            if still_open or d.id in appended_to or undo_tasks:
-                if undo_tasks and d.state is TaskState.CLOSED_COMPLETE and d.id not in reopened:
-                    domain_order_changes.append(FulfillmentStateChange(d.id, d.state, TaskState.IN_PROGRESS))
-            elif d.state in _UNFINISHED:
-                lines_left = set(d.line_ids) - removed_ids
-                end_state = TaskState.CLOSED_COMPLETE if lines_left else TaskState.CANCELLED
-                domain_order_changes.append(FulfillmentStateChange(d.id, d.state, end_state))
-
-    # 5. Does anything remain to be done?
-    cancelled_tasks = {c.record_id for c in task_changes}
-    remaining = any(
-        t.state in _UNFINISHED and t.id not in cancelled_tasks for d in domain_orders for t in d.tasks
-    ) or bool(appended) or any(d.tasks for d in new_domain_orders)
-
-    final_targets = {ln.inventory_id for ln in delta.lines if ln.inventory_id}
-    released = tuple(
-        sorted({ln.inventory_id for ln in delta.removed if ln.inventory_id and ln.inventory_id not in final_targets})
-    )
-    return RevisionPlan(
-        lines=delta.lines,
-        removed_line_ids=tuple(ln.id for ln in delta.removed),
-        state_changes=state_changes,
-        characteristic_updates=tuple(characteristic_updates),
-        remembered=tuple(remembered),
-        task_changes=tuple(task_changes),
-        domain_order_changes=tuple(domain_order_changes),
-        work_order_changes=tuple(work_order_changes),
-        return_changes=tuple(return_changes),
-        appended_tasks=tuple(appended),
-        covered_lines=tuple(covered),
-        new_domain_orders=tuple(new_domain_orders),
-        decomposition=decomposition,
-        released_item_ids=released,
-        completes=not remaining,
-        summary=summarize(delta),
-        notes=tuple(notes),
-    )
-
-
-def _scratch_id(prefix: str) -> str:
-    """Ids for a decomposition that is only read for the task names it needs."""
-    return f"{prefix}-scratch"
-
-
-def _task_names(decomposition: Decomposition) -> dict[object, set[str]]:
-    """The task names each kind of domain order needs for a decomposition."""
-    return {d.kind: {t.name for t in d.tasks} for d in decomposition.domain_orders}
-
-
-def _undo_names(
-    lines: Sequence[OrderLine],
-    specs: Mapping[str, ProductSpec],
-    templates: Mapping[str, Sequence[TaskTemplate]],
-    service_specs_of: Mapping[str, Sequence[str]],
-) -> dict[tuple[object, str], str]:
-    """(domain, task name) -> the undo task the catalog names for it, over the specs of `lines`."""
-    out: dict[tuple[object, str], str] = {}
-    for line in lines:
-        spec_ids = [line.spec_id, *service_specs_of.get(line.spec_id, ())]
-        for spec_id in spec_ids:
-            for t in templates.get(spec_id, ()):
-                if t.undo:
-                    out.setdefault((t.domain, t.name), t.undo)
-    return out

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 
-from rules.fulfillment import DomainOrder
+from rules.fulfillment import DomainOrder, OrderTask
 from rules.model import ErrorCode, RuleError, RuleViolation
 
 DEFAULT_TASK_HOURS = 24.0
@@ -84,20 +84,40 @@ def planning_start(now: datetime, requested_start: date | None) -> datetime:
 
 def plan_tasks(domain_orders: Sequence[DomainOrder], starts_at: datetime) -> dict[str, TaskDates]:
     """Planned start and due date of every task, in dependency order (the dependencies are acyclic)."""
-    tasks = {t.id: t for d in domain_orders for t in d.tasks}
+    return plan_joining_tasks([t for d in domain_orders for t in d.tasks], starts_at, {})
+
+
+def plan_joining_tasks(
+    joining: Sequence[OrderTask],
+    starts_at: datetime,
+    running: Mapping[str, tuple[OrderTask, TaskDates]],
+) -> dict[str, TaskDates]:
+    """Dates of tasks joining an order (a revision, R14) and of its running tasks that they delay.
+
+    `running` holds the order's tasks still to do with the dates they were planned with (and every
+    dependency they have now). A joining task starts at `starts_at` or once what it depends on is
+    due; a running task keeps its planned start and allowed time unless what it now depends on is due
+    later. Returns the joining tasks' dates and those of the running tasks whose dates move.
+    """
+    tasks = {t.id: t for t in joining} | {task_id: task for task_id, (task, _) in running.items()}
     dates: dict[str, TaskDates] = {}
 
     def visit(task_id: str) -> TaskDates:
         if task_id not in dates:
             task = tasks[task_id]
-            begins = max([starts_at, *(visit(dep).due for dep in task.depends_on if dep in tasks)])
-            hours = task.duration_hours if task.duration_hours is not None else DEFAULT_TASK_HOURS
-            dates[task_id] = TaskDates(begins, begins + timedelta(hours=hours))
+            if task_id in running:
+                planned = running[task_id][1]
+                earliest, allowed = planned.planned_start, planned.due - planned.planned_start
+            else:
+                hours = task.duration_hours if task.duration_hours is not None else DEFAULT_TASK_HOURS
+                earliest, allowed = starts_at, timedelta(hours=hours)
+            begins = max([earliest, *(visit(dep).due for dep in task.depends_on if dep in tasks)])
+            dates[task_id] = TaskDates(begins, begins + allowed)
         return dates[task_id]
 
     for task_id in tasks:
         visit(task_id)
-    return dates
+    return {i: d for i, d in dates.items() if i not in running or d != running[i][1]}
 
 
 def order_due(requested_completion: date | None, task_dates: Iterable[TaskDates], starts_at: datetime) -> datetime:

@@ -3,6 +3,8 @@ plan that applies a revision to the running order."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from rules.effects import ApprovalRecord
@@ -34,10 +36,10 @@ from rules.revision import (
     check_revisable,
     frozen_lines,
     line_delta,
-    revision_effects,
     revision_view,
     summarize,
 )
+from rules.revision_plan import revision_effects
 from tests.rules_lifecycle.builders import ACCOUNT, Ids, catalog, spec
 
 
@@ -59,16 +61,15 @@ def order(*lines: OrderLine, state: OrderState = OrderState.IN_PROGRESS) -> Orde
     return Order("O-1", ACCOUNT, OrderAction.CHANGE, state, lines=list(lines))
 
 
-def test_only_an_order_in_progress_that_is_no_move_is_revised_with_a_reason() -> None:
+def test_only_an_order_in_progress_is_revised_with_a_reason() -> None:
     check_revisable(order(), "more speed")
+    check_revisable(Order("O-3", ACCOUNT, OrderAction.MOVE, OrderState.IN_PROGRESS), "the voice system too")
     with pytest.raises(RuleError) as pending:
         check_revisable(order(state=OrderState.REVISION_IN_PROGRESS), "again")
     assert [v.code for v in pending.value.violations] == [ErrorCode.REVISION_PENDING]
     with pytest.raises(RuleError) as wrong:
         check_revisable(Order("O-2", ACCOUNT, OrderAction.MOVE, OrderState.COMPLETED), " ")
-    assert [v.code for v in wrong.value.violations] == [
-        ErrorCode.INVALID_STATE, ErrorCode.INVALID_INPUT, ErrorCode.INVALID_INPUT,
-    ]
+    assert [v.code for v in wrong.value.violations] == [ErrorCode.INVALID_STATE, ErrorCode.INVALID_INPUT]
 
 
 def test_the_delta_matches_lines_by_item_and_keeps_running_ids() -> None:
@@ -191,7 +192,9 @@ def test_applying_a_revision_compensates_removed_lines_and_decomposes_the_rest()
         "new": (InventoryState.INSTALLATION_PENDING, InventoryState.INACTIVE),  # created: retired
         "b": (InventoryState.ACTIVE, InventoryState.CHANGE_PENDING),  # new line
     }  # "a" is changed but stays CHANGE_PENDING: no write
-    assert dict(plan.remembered) == {"L-a": InventoryState.ACTIVE, "L-b": InventoryState.ACTIVE}
+    assert {r.line_id: (r.previous_state, r.copy_id) for r in plan.remembered} == {
+        "L-a": (InventoryState.ACTIVE, None), "L-b": (InventoryState.ACTIVE, None),
+    }
     assert [(c.return_id, c.to_state) for c in plan.return_changes] == [("RMA-1", ReturnState.CANCELLED)]
     assert [c.record_id for c in plan.work_order_changes] == ["WO-1"]
     assert [(c.record_id, c.to_state) for c in plan.task_changes] == [("DO-R-T2", TaskState.CANCELLED)]
@@ -232,3 +235,73 @@ def test_held_tasks_neither_start_nor_close_and_cancelled_domain_orders_count_as
     assert close_task([done, free], "T-1").order_completes
     with pytest.raises(RuleError):
         close_task([done, DomainOrder("DO-1", DomainOrderKind.PRODUCT, TaskState.OPEN, (), (held,))], "T-1")
+
+
+def _moving(line_: OrderLine, target: str = "NEW") -> OrderLine:
+    return replace(line_, move=True, target_location_id=target)
+
+
+def test_a_revised_move_keeps_its_copies_retires_those_it_no_longer_needs_and_relinks_new_products() -> None:
+    specs = catalog(spec("S"), spec("DEV", physical=True))
+    running = Order("O-1", ACCOUNT, OrderAction.MOVE, OrderState.IN_PROGRESS, lines=[
+        _moving(line("L-r", LineAction.CHANGE, "r")),
+        _moving(line("L-c1", LineAction.CHANGE, "c1", "L-r", "S")),
+        _moving(line("L-c2", LineAction.CHANGE, "c2", "L-r", "DEV")),
+    ])
+    copies = {"r": "PI-r2", "c1": "PI-c12", "c2": "PI-c22"}
+    items = {
+        "r": item("r", InventoryState.CHANGE_PENDING),
+        "c1": item("c1", InventoryState.CHANGE_PENDING, "r", speed="100"),
+        "c2": item("c2", InventoryState.CHANGE_PENDING, "r", "DEV"),
+        "n": item("n", InventoryState.INSTALLATION_PENDING, "r"),
+        **{c: item(c, InventoryState.INSTALLATION_PENDING) for c in copies.values()},
+    }
+    record = ApprovalRecord(previous_states=dict.fromkeys(copies, InventoryState.ACTIVE), copies=copies)
+    revised = [
+        running.lines[0],
+        _moving(line("L-c1", LineAction.CHANGE, "c1", "L-r", "S", ("speed", "100", "200"))),
+        _moving(line("L-c2", LineAction.DISCONNECT, "c2", "L-r", "DEV")),
+        _moving(line("L-n", LineAction.ADD, "n", "L-r", "S")),
+    ]
+    site = WorkOrder("WO-1", WorkOrderKind.SITE_INSTALL, ("L-r", "L-c1", "L-c2"), None, "NEW")
+    domain_orders = [_domain("DO-P", DomainOrderKind.PRODUCT, ("L-r", "L-c1", "L-c2"), ("Update billing", TaskState.OPEN))]
+    plan = revision_effects(
+        running, line_delta(running.lines, revised), items, record, domain_orders, [site], [], specs, {}, {}, Ids(),
+    )
+
+    states = {c.item_id: (c.from_state, c.to_state) for c in plan.state_changes}
+    assert states == {
+        "c2": (InventoryState.CHANGE_PENDING, InventoryState.DISCONNECT_PENDING),  # left behind
+        "PI-c22": (InventoryState.INSTALLATION_PENDING, InventoryState.INACTIVE),  # its copy retires
+    }  # "r" and "c1" still move to the same place: their copies stay, nothing is written for them
+    assert plan.copies == ()
+    assert [(r.item_id, r.to_parent_id, r.location_id) for r in plan.relinks] == [("n", "PI-r2", "NEW")]
+    assert [(u.item_id, u.characteristics) for u in plan.characteristic_updates] == [("PI-c12", {"speed": "200"})]
+    assert plan.forgotten_copy_line_ids == ("L-c2",)
+    assert "PI-c22" in plan.released_item_ids
+    assert [(r.item_id, r.reason) for r in plan.decomposition.returns] == [("c2", ReturnReason.MOVE_NOT_KEPT)]
+    # The site visit already booked serves the product that arrives with the move.
+    assert plan.extended_work_orders == (("WO-1", ("L-n",)),)
+    assert all(w.kind is not WorkOrderKind.SITE_INSTALL for w in plan.decomposition.work_orders)
+
+
+def test_a_move_sent_elsewhere_gets_new_copies_and_retires_the_old_ones() -> None:
+    running = Order("O-1", ACCOUNT, OrderAction.MOVE, OrderState.IN_PROGRESS, lines=[
+        _moving(line("L-r", LineAction.CHANGE, "r")), _moving(line("L-c", LineAction.CHANGE, "c", "L-r")),
+    ])
+    copies = {"r": "PI-r2", "c": "PI-c2"}
+    items = {
+        "r": item("r", InventoryState.CHANGE_PENDING), "c": item("c", InventoryState.CHANGE_PENDING, "r"),
+        **{c: item(c, InventoryState.INSTALLATION_PENDING) for c in copies.values()},
+    }
+    record = ApprovalRecord(previous_states=dict.fromkeys(copies, InventoryState.ACTIVE), copies=copies)
+    revised = [_moving(ln, "OTHER") for ln in running.lines]
+    plan = revision_effects(
+        running, line_delta(running.lines, revised), items, record, [], [], [], catalog(spec("S")), {}, {}, Ids(),
+    )
+    assert {c.item_id: c.to_state for c in plan.state_changes} == dict.fromkeys(copies.values(), InventoryState.INACTIVE)
+    made = {c.replaces: c.item for c in plan.copies}
+    assert set(made) == {"r", "c"} and {c.location_id for c in made.values()} == {"OTHER"}
+    assert made["c"].parent_id == made["r"].id
+    assert {r.line_id: r.copy_id for r in plan.remembered} == {"L-r": made["r"].id, "L-c": made["c"].id}
+    assert plan.forgotten_copy_line_ids == ()
