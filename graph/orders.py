@@ -140,16 +140,21 @@ async def order_meta(graph: Graph, ids: list[str]) -> dict[str, dict[str, Any]]:
     return {r["o"]["id"]: dict(r["o"]) for r in rows}
 
 
+def _ids_by(rows: list[Any], key: str) -> dict[str, list[str]]:
+    """Each row's `id` under its `key` column, in row order."""
+    out: dict[str, list[str]] = defaultdict(list)
+    for r in rows:
+        out[r[key]].append(r["id"])
+    return out
+
+
 async def order_ids_of_accounts(graph: Graph, account_ids: list[str]) -> dict[str, list[str]]:
     rows = await graph.fetch(
         "UNWIND $ids AS aid MATCH (:Account {id: aid})-[:PLACED]->(o:CustomerOrder) "
         "RETURN aid, o.id AS id ORDER BY o.createdAt DESC, o.id",
         ids=account_ids,
     )
-    out: dict[str, list[str]] = defaultdict(list)
-    for r in rows:
-        out[r["aid"]].append(r["id"])
-    return out
+    return _ids_by(rows, "aid")
 
 
 async def follow_on_ids_of_orders(graph: Graph, order_ids: list[str]) -> dict[str, list[str]]:
@@ -159,10 +164,7 @@ async def follow_on_ids_of_orders(graph: Graph, order_ids: list[str]) -> dict[st
         "RETURN oid, f.id AS id ORDER BY f.createdAt, f.id",
         ids=order_ids,
     )
-    out: dict[str, list[str]] = defaultdict(list)
-    for r in rows:
-        out[r["oid"]].append(r["id"])
-    return out
+    return _ids_by(rows, "oid")
 
 
 async def open_order_ids_of_items(graph: Graph, item_ids: list[str]) -> dict[str, str]:
